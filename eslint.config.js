@@ -10,7 +10,15 @@ export default tseslint.config(
     files: ['**/*.ts'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
-      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        // node:test runs what describe and it return; nothing awaits them.
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite'] },
+          ],
+        },
+      ],
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
@@ -24,9 +32,17 @@ export default tseslint.config(
         {
           paths: nodeBuiltins.map((name) => ({ name, message: 'Workflows are deterministic: no Node built-ins.' })),
           patterns: [
-            { group: ['**/activities/*', '**/lib/*', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'],
+            {
+              group: [
+                '**/activities/*',
+                '**/lib/*',
+                '@temporalio/client',
+                '@temporalio/worker',
+                '@temporalio/activity',
+              ],
               message: 'Workflows reach the outside world only through activities (import their types only).',
-              allowTypeImports: true },
+              allowTypeImports: true,
+            },
           ],
         },
       ],
@@ -37,7 +53,10 @@ export default tseslint.config(
     // Domain code is plain TypeScript: no Temporal in it, so it runs and tests on its own.
     files: ['domain/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@temporalio/*'], message: 'Domain code does not know Temporal.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@temporalio/*'], message: 'Domain code does not know Temporal.' }] },
+      ],
     },
   },
 );

@@ -13,9 +13,12 @@ const commands: Record<string, () => Promise<Command>> = {
 };
 
 function help(): string {
-  return ['Usage: review-cycle <command> [options]', '', 'Commands:', ...Object.keys(commands).map((name) => `  ${name}`)].join(
-    '\n',
-  );
+  return [
+    'Usage: review-cycle <command> [options]',
+    '',
+    'Commands:',
+    ...Object.keys(commands).map((name) => `  ${name}`),
+  ].join('\n');
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -4,7 +4,7 @@
  * value in every batch and every model. A test refits it from adult.data and checks that it has not moved.
  */
 export const ADULT_CODES = {
-  'workclass': [
+  workclass: [
     'Federal-gov',
     'Local-gov',
     'Never-worked',
@@ -14,7 +14,7 @@ export const ADULT_CODES = {
     'State-gov',
     'Without-pay',
   ],
-  'education': [
+  education: [
     '10th',
     '11th',
     '12th',
@@ -41,7 +41,7 @@ export const ADULT_CODES = {
     'Separated',
     'Widowed',
   ],
-  'occupation': [
+  occupation: [
     'Adm-clerical',
     'Armed-Forces',
     'Craft-repair',
@@ -57,25 +57,9 @@ export const ADULT_CODES = {
     'Tech-support',
     'Transport-moving',
   ],
-  'relationship': [
-    'Husband',
-    'Not-in-family',
-    'Other-relative',
-    'Own-child',
-    'Unmarried',
-    'Wife',
-  ],
-  'race': [
-    'Amer-Indian-Eskimo',
-    'Asian-Pac-Islander',
-    'Black',
-    'Other',
-    'White',
-  ],
-  'sex': [
-    'Female',
-    'Male',
-  ],
+  relationship: ['Husband', 'Not-in-family', 'Other-relative', 'Own-child', 'Unmarried', 'Wife'],
+  race: ['Amer-Indian-Eskimo', 'Asian-Pac-Islander', 'Black', 'Other', 'White'],
+  sex: ['Female', 'Male'],
   'native-country': [
     'Cambodia',
     'Canada',

@@ -11,7 +11,12 @@ export function createMatrix(rows: number, cols: number): Matrix {
 
 export function matrixFromRows(rows: readonly ArrayLike<number>[], cols: number): Matrix {
   const matrix = createMatrix(rows.length, cols);
-  rows.forEach((row, r) => matrix.data.set(Array.from({ length: cols }, (_, c) => row[c]!), r * cols));
+  rows.forEach((row, r) =>
+    matrix.data.set(
+      Array.from({ length: cols }, (_, c) => row[c]!),
+      r * cols,
+    ),
+  );
   return matrix;
 }
 

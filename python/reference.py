@@ -1,0 +1,95 @@
+"""The real XGBoost library's answers, for the tests and benchmarks that check review-cycle against it.
+
+    reference.py predict  --model M.json --input X.csv --out P.txt [--margin]
+    reference.py contribs --model M.json --input X.csv --out C.csv
+    reference.py fixture  --kind gbtree|dart|categorical --input XY.csv --out M.json [--rounds N]
+
+Inputs are encoded CSVs with no header (fixture: label first); empty fields are missing values.
+Numbers are written with 17 significant digits so nothing is lost on the way back.
+"""
+
+import argparse
+import time
+
+import numpy as np
+import pandas as pd
+import xgboost as xgb
+
+
+def read_csv(path):
+    return pd.read_csv(path, header=None, dtype=np.float64).to_numpy()
+
+
+def write_matrix(path, values):
+    np.savetxt(path, np.atleast_2d(values.T).T if values.ndim == 1 else values, fmt="%.17g", delimiter=",")
+
+
+def load(args):
+    """The model and the input; a categorical model reads its coded columns as category codes."""
+    booster = xgb.Booster(model_file=args.model)
+    names, types = booster.feature_names, booster.feature_types
+    matrix = xgb.DMatrix(
+        read_csv(args.input), missing=np.nan, feature_names=names, feature_types=types, enable_categorical=bool(types)
+    )
+    return booster, matrix
+
+
+def predict(args):
+    booster, matrix = load(args)
+    started = time.perf_counter()
+    values = booster.predict(matrix, output_margin=args.margin)
+    seconds = time.perf_counter() - started
+    write_matrix(args.out, values.astype(np.float64))
+    print(f'{{"rows": {len(values)}, "seconds": {seconds}}}')
+
+
+def contribs(args):
+    booster, matrix = load(args)
+    started = time.perf_counter()
+    values = booster.predict(matrix, pred_contribs=True)
+    seconds = time.perf_counter() - started
+    write_matrix(args.out, values.astype(np.float64))
+    print(f'{{"rows": {len(values)}, "seconds": {seconds}}}')
+
+
+def fixture(args):
+    data = read_csv(args.input)
+    labels, features = data[:, 0], data[:, 1:]
+    params = {"objective": "binary:logistic", "max_depth": 4, "eta": 0.3, "seed": 7}
+    if args.kind == "dart":
+        params.update(booster="dart", rate_drop=0.2, skip_drop=0.0)
+        matrix = xgb.DMatrix(features, labels, missing=np.nan)
+    elif args.kind == "categorical":
+        # Categorical splits over the coded columns, partition-based so that nodes hold category sets.
+        frame = pd.DataFrame(features)
+        for column in (1, 3, 5, 6, 7, 8, 9, 13):
+            codes = np.nan_to_num(features[:, column], nan=-1).astype(int)
+            frame[column] = pd.Categorical.from_codes(codes, categories=np.arange(codes.max() + 1))
+        params.update(tree_method="hist", max_cat_to_onehot=1)
+        matrix = xgb.DMatrix(frame, labels, enable_categorical=True)
+    else:
+        matrix = xgb.DMatrix(features, labels, missing=np.nan)
+    xgb.train(params, matrix, args.rounds).save_model(args.out)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name in ("predict", "contribs"):
+        command = commands.add_parser(name)
+        command.add_argument("--model", required=True)
+        command.add_argument("--input", required=True)
+        command.add_argument("--out", required=True)
+        if name == "predict":
+            command.add_argument("--margin", action="store_true")
+    command = commands.add_parser("fixture")
+    command.add_argument("--kind", choices=("gbtree", "dart", "categorical"), required=True)
+    command.add_argument("--input", required=True)
+    command.add_argument("--out", required=True)
+    command.add_argument("--rounds", type=int, default=30)
+    args = parser.parse_args()
+    {"predict": predict, "contribs": contribs, "fixture": fixture}[args.command](args)
+
+
+if __name__ == "__main__":
+    main()
