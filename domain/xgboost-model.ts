@@ -1,5 +1,6 @@
 import { InputError } from './errors.js';
-import { createMatrix, type Matrix } from './matrix.js';
+import { scoreMargins } from './forest.js';
+import type { Matrix } from './matrix.js';
 
 /**
  * One regression tree of an XGBoost model, as flat arrays indexed by node id. A leaf has `left[node] === -1`
@@ -200,21 +201,16 @@ export function sigmoid(margin: number): number {
 
 /** Probabilities of the positive class for every row, as a batch transform returns them. */
 export function predictProbabilities(model: XGBoostModel, features: Matrix): Float64Array {
-  checkWidth(model, features);
-  const out = new Float64Array(features.rows);
-  for (let r = 0; r < features.rows; r++) {
-    out[r] = sigmoid(predictMargin(model, features.data.subarray(r * features.cols, (r + 1) * features.cols)));
-  }
+  const out = predictMargins(model, features);
+  for (let r = 0; r < out.length; r++) out[r] = sigmoid(out[r]!);
   return out;
 }
 
-/** Log-odds for every row, as one column. */
-export function predictMargins(model: XGBoostModel, features: Matrix): Matrix {
+/** f(x) in log-odds for every row. */
+export function predictMargins(model: XGBoostModel, features: Matrix): Float64Array {
   checkWidth(model, features);
-  const out = createMatrix(features.rows, 1);
-  for (let r = 0; r < features.rows; r++) {
-    out.data[r] = predictMargin(model, features.data.subarray(r * features.cols, (r + 1) * features.cols));
-  }
+  const out = new Float64Array(features.rows);
+  scoreMargins(model, features, out);
   return out;
 }
 
