@@ -1,13 +1,17 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ROOT } from './fixtures.js';
+import { benchKernelShap } from './kernel-shap.js';
 import { benchScoring } from './scoring.js';
+import { benchTreeShap } from './tree-shap.js';
 
 type BenchResult = Record<string, string | number | boolean>;
 
 /** Every benchmark, by name; `npm run bench -- NAME ...` runs only those named. */
 const benchmarks: Record<string, () => Promise<BenchResult>> = {
   scoring: benchScoring,
+  'tree-shap': benchTreeShap,
+  'kernel-shap': benchKernelShap,
 };
 
 function format(value: string | number | boolean): string {

@@ -6,7 +6,7 @@ import { benchData, BENCH_DIR, fastest, reference } from './fixtures.js';
 /** Scoring all of adult.test: the TypeScript scorer beside xgboost's own predict, one thread each. */
 export async function benchScoring() {
   const { model, modelPath, test, testCsv } = await benchData();
-  let ours = new Float64Array(0);
+  let ours: Float64Array = new Float64Array(0);
   const oursSeconds = fastest(5, () => {
     ours = predictProbabilities(model, test.features);
   });

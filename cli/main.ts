@@ -10,6 +10,7 @@ export interface Command {
 const commands: Record<string, () => Promise<Command>> = {
   train: async () => (await import('./train.js')).trainCommand,
   transform: async () => (await import('./transform.js')).transformCommand,
+  explain: async () => (await import('./explain.js')).explainCommand,
   plot: async () => (await import('./plot.js')).plotCommand,
 };
 

@@ -35,6 +35,8 @@ install_requirements() {
   fi
 }
 install_requirements requirements.txt
+# The benchmarks' references (the shap package) only where benchmarks run: `npm run bench`.
+if [ "${1:-}" = "--bench" ]; then install_requirements requirements-bench.txt; fi
 
 # A Temporal CLI already on PATH is used as it is; otherwise the pinned one goes into .venv.
 if ! command -v temporal >/dev/null || [ "$(command -v temporal)" = "$PWD/.venv/bin/temporal" ]; then

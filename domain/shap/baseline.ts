@@ -1,0 +1,86 @@
+import { parseNumericCsv } from '../csv.js';
+import { InputError } from '../errors.js';
+import { createMatrix, type Matrix } from '../matrix.js';
+import { FEATURE_NAMES, FEATURES, type FeatureSpec } from '../schema.js';
+import type { BaselineSpec } from './clarify-config.js';
+
+export type FeatureKind = FeatureSpec['kind'];
+
+/** The kinds of a model's features: the schema's for the 14 Adult features, numeric for any other width. */
+export function featureKinds(numFeatures: number): FeatureKind[] {
+  return numFeatures === FEATURES.length
+    ? FEATURES.map((feature) => feature.kind)
+    : Array.from({ length: numFeatures }, () => 'numeric' as const);
+}
+
+/**
+ * The baseline used when the configuration gives none: one row that is typical of `data`. A numeric feature
+ * takes its median (the mean of the two middle values for an even count), a categorical feature its most
+ * frequent code (the smallest code on a tie); missing values are left out of both, and a feature missing in
+ * every row is missing in the baseline too. `data` is the batch being explained, or any reference set.
+ */
+export function computeBaseline(data: Matrix, kinds: readonly FeatureKind[]): Matrix {
+  const baseline = createMatrix(1, data.cols);
+  for (let c = 0; c < data.cols; c++) {
+    const column: number[] = [];
+    for (let r = 0; r < data.rows; r++) {
+      const value = data.data[r * data.cols + c]!;
+      if (!Number.isNaN(value)) column.push(value);
+    }
+    baseline.data[c] = kinds[c] === 'categorical' ? mostFrequent(column) : median(column);
+  }
+  return baseline;
+}
+
+function median(values: number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = Float64Array.from(values).sort();
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+function mostFrequent(values: number[]): number {
+  const counts = new Map<number, number>();
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
+  let best = Number.NaN;
+  let bestCount = 0;
+  for (const [value, count] of counts) {
+    if (count > bestCount || (count === bestCount && value < best)) {
+      best = value;
+      bestCount = count;
+    }
+  }
+  return best;
+}
+
+/**
+ * A baseline file as Clarify takes it for a CSV dataset: rows of features only, no header, no label; here the
+ * encoded features, in schema order, an empty field for a missing value.
+ */
+export function parseBaselineCsv(text: string, file: string, numFeatures: number): Matrix {
+  if (text.trim() === '') {
+    throw new InputError('the baseline file is empty', { file }, 'Give at least one row of encoded features');
+  }
+  return parseNumericCsv(text, file, numFeatures === FEATURE_NAMES.length ? FEATURE_NAMES : numFeatures);
+}
+
+/** The baseline rows and whether they were computed (Clarify then saves them beside the local values). */
+export interface ResolvedBaseline {
+  rows: Matrix;
+  computed: boolean;
+}
+
+/**
+ * The baseline rows a configuration stands for: its inline rows, the rows of the file it names (read through
+ * `read`, which returns the text and the name to put in errors), or {@link computeBaseline} over `data`.
+ */
+export async function resolveBaseline(
+  spec: BaselineSpec,
+  data: Matrix,
+  read: (location: string) => Promise<{ text: string; file: string }>,
+): Promise<ResolvedBaseline> {
+  if (spec.kind === 'rows') return { rows: spec.rows, computed: false };
+  if (spec.kind === 'computed') return { rows: computeBaseline(data, featureKinds(data.cols)), computed: true };
+  const { text, file } = await read(spec.location);
+  return { rows: parseBaselineCsv(text, file, data.cols), computed: false };
+}
