@@ -1,0 +1,231 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { ExplanationKeys, ReviewActivities } from '../activities/interfaces.js';
+import { createLocalActivities } from '../activities/local/index.js';
+import { transformCsv } from '../domain/batch-transform.js';
+import { formatCsv } from '../domain/csv.js';
+import { loadSplit, streamBatch } from '../domain/dataset.js';
+import { describeRow } from '../domain/schema.js';
+import { parseXGBoostModel } from '../domain/xgboost-model.js';
+import { getText } from '../lib/object-store.js';
+import type { ExplanationPolicy } from '../workflows/review-types.js';
+import {
+  activityEnvironment,
+  assertFails,
+  LocalBackend,
+  negativesOnly,
+  runActivity,
+  treeExplanation,
+} from './helpers/local-backend.js';
+
+let backend: LocalBackend;
+let activities: ReviewActivities;
+
+before(async () => {
+  backend = await LocalBackend.create();
+  activities = backend.activities;
+});
+
+after(async () => {
+  await backend?.remove();
+});
+
+describe('batches of the incoming stream', () => {
+  it('stores the same rows for the same index, with ids and true labels, and ends with null', async () => {
+    const first = await runActivity(activities.prepareBatch, { pipelineId: 'p-batches', batchIndex: 3, batchSize: 25 });
+    const again = await runActivity(activities.prepareBatch, { pipelineId: 'p-batches', batchIndex: 3, batchSize: 25 });
+    assert.deepEqual(again, first);
+    assert.equal(first?.batchId, 'stream-0003');
+    assert.equal(first?.inputKey, 'pipelines/p-batches/batches/stream-0003/input.csv');
+
+    const expected = streamBatch(3, 25)!;
+    assert.equal(await getText(backend.store, first!.inputKey), formatCsv(expected.features));
+    const rows = (await getText(backend.store, first!.rowsKey)).trim().split('\n');
+    assert.deepEqual(
+      rows.slice(1),
+      expected.rowIds.map((rowId, r) => `${rowId},${expected.labels[r]}`),
+    );
+
+    const streamRows = loadSplit('stream').rowIds.length;
+    const past = await runActivity(activities.prepareBatch, {
+      pipelineId: 'p-batches',
+      batchIndex: streamRows,
+      batchSize: 1,
+    });
+    assert.equal(past, null);
+  });
+
+  it('refuses to store other rows under a batch already taken with another size', async () => {
+    await runActivity(activities.prepareBatch, { pipelineId: 'p-sizes', batchIndex: 1, batchSize: 10 });
+    await assertFails(
+      runActivity(activities.prepareBatch, { pipelineId: 'p-sizes', batchIndex: 1, batchSize: 11 }),
+      'ObjectConflict',
+      /another batch size/,
+    );
+  });
+
+  it('scores a batch as transformCsv does, one probability per row', async () => {
+    const batch = (await runActivity(activities.prepareBatch, {
+      pipelineId: 'p-score',
+      batchIndex: 0,
+      batchSize: 40,
+    }))!;
+    const { predictionsKey } = await runActivity(activities.transformBatch, { batch, model: backend.model });
+    const input = await getText(backend.store, batch.inputKey);
+    const expected = transformCsv(parseXGBoostModel(backend.modelJson), input, 'input.csv');
+    assert.equal(await getText(backend.store, predictionsKey), expected);
+    assert.match(predictionsKey, /predictions\/v0001\/input\.csv\.out$/);
+  });
+
+  it('rejects an unknown model version without retrying', async () => {
+    await assertFails(runActivity(activities.resolveModel, { modelVersion: 'v0042' }), 'InvalidActivityInput', /v0042/);
+  });
+});
+
+describe('explanations in chunks', () => {
+  const kernel: ExplanationPolicy = {
+    analysisConfig: { methods: { shap: { method: 'kernel', num_samples: 40, seed: 3 } } },
+    chunkSize: 10,
+  };
+
+  for (const [method, explanation] of [
+    ['tree', treeExplanation],
+    ['kernel, with a baseline computed over the batch', kernel],
+  ] as const) {
+    it(`merges 3 chunks into the bytes one chunk gives (${method})`, async () => {
+      const batch = (await runActivity(activities.prepareBatch, {
+        pipelineId: 'p-explain',
+        batchIndex: 0,
+        batchSize: 30,
+      }))!;
+      const read = async (keys: ExplanationKeys) => ({
+        out: await getText(backend.store, keys.outCsvKey),
+        analysis: await getText(backend.store, keys.analysisKey),
+        expectedValue: keys.expectedValue,
+      });
+      const whole = await read(await backend.explainInChunks(batch, explanation, [0]));
+      const chunked = await read(await backend.explainInChunks(batch, explanation, [0, 7, 19]));
+
+      assert.deepEqual(chunked, whole);
+      assert.equal(whole.out.trim().split('\n').length, 31);
+      assert.equal(JSON.parse(whole.analysis).review_cycle.units, 'log-odds');
+    });
+  }
+
+  it('heartbeats as the rows of a chunk are explained', async () => {
+    const batch = (await runActivity(activities.prepareBatch, {
+      pipelineId: 'p-explain',
+      batchIndex: 0,
+      batchSize: 30,
+    }))!;
+    const env = activityEnvironment();
+    const beats: { rowsExplained: number; rows: number }[] = [];
+    env.on('heartbeat', (details: { rowsExplained: number; rows: number }) => beats.push(details));
+    await runActivity(
+      activities.explainChunk,
+      { batch, model: backend.model, explanation: kernel, start: 5, end: 30 },
+      env,
+    );
+    assert.deepEqual(
+      beats.map((beat) => beat.rowsExplained),
+      [10, 20, 25],
+    );
+  });
+});
+
+describe('selection of the records a reviewer sees', () => {
+  it('picks exactly the negative outcomes, with decoded features and log-odds SHAP values', async () => {
+    const { batch, predictionsKey, explanations } = await backend.scoredBatch('p-select', 0, 60);
+    const probabilities = await backend.probabilities(predictionsKey);
+    const records = await runActivity(activities.selectRecords, {
+      batch,
+      predictionsKey,
+      explanations,
+      threshold: 0.5,
+      selection: negativesOnly,
+    });
+
+    const negatives = probabilities.flatMap((p, r) => (p < 0.5 ? [r] : []));
+    assert.ok(negatives.length > 0 && negatives.length < 60);
+    assert.deepEqual(
+      records.map((record) => record.rowNumber),
+      negatives,
+    );
+    const features = streamBatch(0, 60)!.features;
+    for (const record of records) {
+      assert.equal(record.reason, 'negative');
+      assert.equal(record.predictedLabel, 0);
+      assert.equal(record.predictedOutcome, '<=50K');
+      const row = features.data.subarray(record.rowNumber * 14, (record.rowNumber + 1) * 14);
+      assert.deepEqual(
+        record.features.map(({ feature, value }) => ({ feature, value })),
+        describeRow(row),
+      );
+      // The explanation adds up to the model's own log-odds.
+      assert.ok(Math.abs(record.margin - Math.log(record.probability / (1 - record.probability))) < 1e-5);
+    }
+  });
+
+  it('adds a band around the threshold and a seeded audit sample of the positives', async () => {
+    const { batch, predictionsKey, explanations } = await backend.scoredBatch('p-select', 0, 60);
+    const probabilities = await backend.probabilities(predictionsKey);
+    const select = (seed: number) =>
+      runActivity(activities.selectRecords, {
+        batch,
+        predictionsKey,
+        explanations,
+        threshold: 0.5,
+        selection: { negatives: true, band: 0.15, auditRate: 0.5, seed },
+      });
+    const records = await select(7);
+
+    assert.deepEqual(await select(7), records);
+    const band = probabilities.flatMap((p, r) => (p >= 0.5 && p - 0.5 <= 0.15 ? [r] : []));
+    const outside = probabilities.filter((p) => p - 0.5 > 0.15).length;
+    const reasons = (reason: string) => records.filter((r) => r.reason === reason);
+    assert.deepEqual(
+      reasons('band').map((r) => r.rowNumber),
+      band,
+    );
+    assert.equal(reasons('audit').length, Math.round(0.5 * outside));
+    assert.ok(reasons('audit').every((record) => record.probability - 0.5 > 0.15));
+    assert.equal(reasons('negative').length, probabilities.filter((p) => p < 0.5).length);
+  });
+});
+
+describe('plots', () => {
+  it('draws a PNG and an SVG per record under the batch, with a description', async () => {
+    const { batch, predictionsKey, explanations } = await backend.scoredBatch('p-plots', 0, 12);
+    const selected = await runActivity(activities.selectRecords, {
+      batch,
+      predictionsKey,
+      explanations,
+      threshold: 0.5,
+      selection: negativesOnly,
+    });
+    const records = await runActivity(activities.renderPlots, { batch, records: selected.slice(0, 2), topK: 3 });
+
+    assert.equal(records.length, Math.min(2, selected.length));
+    for (const record of records) {
+      assert.ok(record.plotPngKey?.startsWith('pipelines/p-plots/batches/stream-0000/plots/'));
+      const png = await backend.store.get(record.plotPngKey!);
+      assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+      const svg = await getText(backend.store, record.plotSvgKey!);
+      assert.match(svg, /^<svg[^>]*><title>What drove the prediction for record /);
+      assert.match(record.plotDescription ?? '', /^Predicted probability/);
+    }
+  });
+});
+
+describe('activities that talk to workflows', () => {
+  it('fail without retry when the backend was made without a Temporal client', async () => {
+    const { store, registry } = backend;
+    const offline = createLocalActivities({ store, registry });
+    const batch = (await runActivity(offline.prepareBatch, { pipelineId: 'p-offline', batchIndex: 0, batchSize: 3 }))!;
+    await assertFails(
+      runActivity(offline.answerAsOracle, { taskWorkflowId: 'task', batch, records: [] }),
+      'MissingTemporalClient',
+      /needs a Temporal client/,
+    );
+  });
+});

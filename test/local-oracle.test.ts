@@ -1,0 +1,160 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { ReviewActivities } from '../activities/interfaces.js';
+import { readBatchRows } from '../activities/local/batch-objects.js';
+import { readGroundTruth } from '../activities/local/ground-truth.js';
+import { decisionsFromOutput, type ReviewOutput } from '../activities/local/review-output.js';
+import { getJson } from '../lib/object-store.js';
+import { getCycleStatusQuery, workflowIds } from '../workflows/definitions.js';
+import { HumanReviewWorkflow } from '../workflows/index.js';
+import { resolvePipelineConfig } from '../workflows/pipeline-config.js';
+import type { CycleStatus, ReviewRecord } from '../workflows/review-types.js';
+import { activityEnvironment, LocalBackend, runActivity } from './helpers/local-backend.js';
+import { withStubWorker } from './helpers/stub-worker.js';
+import { startLocalEnvironment, uniqueId } from './helpers/temporal.js';
+
+let env: TestWorkflowEnvironment;
+let backend: LocalBackend;
+let activities: ReviewActivities;
+
+before(async () => {
+  env = await startLocalEnvironment();
+  backend = await LocalBackend.create({ client: env.client });
+  activities = backend.activities;
+});
+
+after(async () => {
+  await env?.teardown();
+  await backend?.remove();
+});
+
+function run<I, O>(activity: (input: I) => Promise<O>, input: I, taskQueue?: string): Promise<O> {
+  return runActivity(activity, input, activityEnvironment(taskQueue === undefined ? {} : { taskQueue }));
+}
+
+/** Polls `check` until it returns a value; the server and worker run on meanwhile. */
+async function eventually<T>(check: () => Promise<T | undefined>, what: string): Promise<T> {
+  for (let attempt = 0; attempt < 600; attempt++) {
+    const value = await check();
+    if (value !== undefined) return value;
+    await delay(100);
+  }
+  assert.fail(`Never happened: ${what}`);
+}
+
+describe('the oracle reviewer and batch requests on a real Temporal server', () => {
+  it('answers a review task through its update: agree where the model was right, disagree with the label', async () => {
+    const pipelineId = uniqueId('p-oracle');
+    const model = await run(activities.resolveModel, { modelVersion: 'current' });
+    const batch = (await run(activities.prepareBatch, { pipelineId, batchIndex: 0, batchSize: 40 }))!;
+    const { predictionsKey } = await run(activities.transformBatch, { batch, model });
+    const explanation = resolvePipelineConfig().explanation;
+    const partial = await run(activities.explainChunk, { batch, model, explanation, start: 0, end: batch.rows });
+    const explanations = await run(activities.mergeExplanations, {
+      batch,
+      explanation,
+      partialKeys: [partial.partialKey],
+    });
+    const selected = await run(activities.selectRecords, {
+      batch,
+      predictionsKey,
+      explanations,
+      threshold: 0.5,
+      selection: { negatives: true, band: 0, auditRate: 1, seed: 0 },
+    });
+
+    const { rowIds, labels } = await readBatchRows(backend.store, batch);
+    const truth = new Map(rowIds.map((rowId, r) => [rowId, labels[r]!]));
+    const right = selected.filter((record) => truth.get(record.rowId) === record.predictedLabel);
+    const wrong = selected.filter((record) => truth.get(record.rowId) !== record.predictedLabel);
+    assert.ok(right.length >= 2 && wrong.length >= 1, 'the batch has records the model got right and wrong');
+    const records: ReviewRecord[] = [right[0]!, wrong[0]!, right[1]!];
+
+    const taskQueue = uniqueId('oracle');
+    const taskId = uniqueId('task');
+    await withStubWorker(env, taskQueue, activities, async () => {
+      const handle = await env.client.workflow.start(HumanReviewWorkflow, {
+        taskQueue,
+        workflowId: taskId,
+        args: [
+          {
+            taskId,
+            pipelineId,
+            batchId: batch.batchId,
+            modelVersion: model.version,
+            threshold: 0.5,
+            records,
+            remindAfter: '1 day',
+            expireAfter: '7 days',
+            groups: [],
+          },
+        ],
+      });
+      await run(activities.answerAsOracle, { taskWorkflowId: taskId, batch, records });
+      const result = await handle.result();
+
+      const outcome = (label: number) => (label === 1 ? '>50K' : '<=50K');
+      assert.equal(result.status, 'DECIDED');
+      assert.deepEqual(
+        result.decisions.map(({ rowId, status, reason, reviewerId }) => ({ rowId, status, reason, reviewerId })),
+        [
+          { rowId: records[0]!.rowId, status: 'AGREED', reason: undefined, reviewerId: 'oracle' },
+          {
+            rowId: records[1]!.rowId,
+            status: 'DISAGREED',
+            reason: `true label is ${outcome(truth.get(records[1]!.rowId)!)}`,
+            reviewerId: 'oracle',
+          },
+          { rowId: records[2]!.rowId, status: 'AGREED', reason: undefined, reviewerId: 'oracle' },
+        ],
+      );
+      for (const decision of result.decisions) {
+        const output = await getJson<ReviewOutput>(backend.store, decision.outputKey!);
+        assert.deepEqual(decisionsFromOutput(output, decision.outputKey!), [decision]);
+      }
+
+      // Asked again, the oracle finds nothing left to answer.
+      await run(activities.answerAsOracle, { taskWorkflowId: taskId, batch, records });
+    });
+  });
+
+  it('starts a pipeline on request; its oracle-reviewed batch becomes ground truth with the true labels', async () => {
+    const pipelineId = uniqueId('p-request');
+    const taskQueue = uniqueId('pipeline');
+    const config = resolvePipelineConfig({ batchSize: 12, review: { reviewer: 'oracle' } });
+    await withStubWorker(env, taskQueue, activities, async () => {
+      const { workflowId } = await run(
+        activities.requestBatches,
+        { pipelineId, config, count: 1, by: 'test' },
+        taskQueue,
+      );
+      assert.equal(workflowId, workflowIds.pipeline(pipelineId));
+      const handle = env.client.workflow.getHandle(workflowId);
+      try {
+        const status = await eventually<CycleStatus>(async () => {
+          const current = await handle.query(getCycleStatusQuery);
+          return current.state.totals.batches === 1 && current.phase === 'WAITING_FOR_REQUEST' ? current : undefined;
+        }, 'batch 0 reviewed');
+
+        assert.equal(status.state.groundTruthVersion, 'v0001');
+        const { rows } = await readGroundTruth(
+          backend.store,
+          `pipelines/${pipelineId}/ground-truth/${status.state.groundTruthVersion}/manifest.json`,
+        );
+        assert.equal(rows.length, status.state.totals.sentForReview);
+        assert.ok(rows.length > 0);
+        const rowsKey = `pipelines/${pipelineId}/batches/stream-0000/rows.csv`;
+        const { rowIds, labels } = await readBatchRows(backend.store, { rowsKey });
+        const truth = new Map(rowIds.map((rowId, r) => [rowId, String(labels[r])]));
+        for (const row of rows) {
+          assert.equal(row.reviewer_id, 'oracle');
+          assert.equal(row.human_label, truth.get(row.row_id));
+        }
+      } finally {
+        await handle.terminate('test done');
+      }
+    });
+  });
+});
