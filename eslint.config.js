@@ -36,6 +36,8 @@ export default tseslint.config(
               group: [
                 '**/activities/*',
                 '**/lib/*',
+                // The SDK's own deterministic helpers (duration parsing) are not the project's lib/.
+                '!@temporalio/common/lib/*',
                 '@temporalio/client',
                 '@temporalio/worker',
                 '@temporalio/activity',

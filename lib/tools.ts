@@ -14,8 +14,9 @@ export class MissingToolError extends Error {
   constructor(
     readonly tool: string,
     readonly looked: string[],
+    fix = 'Run `npm run setup` to install it',
   ) {
-    super(`${tool} not found (looked at ${looked.join(', ')}). Run \`npm run setup\` to install it`);
+    super(`${tool} not found (looked at ${looked.join(', ')}). ${fix}`);
   }
 }
 
@@ -33,10 +34,10 @@ function onPath(name: string): string | undefined {
   return dirs.map((dir) => join(dir, name)).find(isExecutable);
 }
 
-function firstExecutable(tool: string, candidates: (string | undefined)[]): string {
+function firstExecutable(tool: string, candidates: (string | undefined)[], fix?: string): string {
   const paths = candidates.filter((path) => path !== undefined);
   const found = paths.find(isExecutable);
-  if (found === undefined) throw new MissingToolError(tool, paths);
+  if (found === undefined) throw new MissingToolError(tool, paths, fix);
   return found;
 }
 
@@ -46,7 +47,9 @@ function firstExecutable(tool: string, candidates: (string | undefined)[]): stri
  */
 export function temporalCli(): string {
   const fromEnv = process.env.TEMPORAL_CLI;
-  if (fromEnv) return firstExecutable('the Temporal CLI named by TEMPORAL_CLI', [fromEnv]);
+  if (fromEnv) {
+    return firstExecutable('the Temporal CLI named by TEMPORAL_CLI', [fromEnv], 'Correct TEMPORAL_CLI, or unset it');
+  }
   return firstExecutable('the Temporal CLI', [onPath('temporal'), join(venvBin, 'temporal')]);
 }
 

@@ -1,0 +1,2 @@
+/** Every activity a review-cycle worker registers, by name. */
+export * from './host.js';

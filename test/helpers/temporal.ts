@@ -1,0 +1,79 @@
+import type { Client } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes.js';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import { logger } from '../../lib/logger.js';
+import { temporalCli, temporalTestServer } from '../../lib/tools.js';
+import { createWorker, workflowsPath } from '../../workers/main.js';
+import { installRuntime } from '../../workers/runtime.js';
+import { reviewCycleSearchAttributes } from '../../workflows/definitions.js';
+
+// Tests assert on results, not on logs: keep the worker's routine messages out of the test report.
+if (process.env.LOG_LEVEL === undefined) logger.level = 'warn';
+installRuntime();
+
+/** An id no other test run uses, for workflows, task queues and search attribute values. */
+export function uniqueId(prefix: string): string {
+  return `${prefix}-${randomUUID()}`;
+}
+
+/** A real Temporal dev server from the installed CLI, with review-cycle's search attributes registered. */
+export async function startLocalEnvironment(): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: temporalCli() },
+      searchAttributes: [...reviewCycleSearchAttributes],
+    },
+  });
+}
+
+/**
+ * The time-skipping test server, with review-cycle's search attributes registered: timers of days fire as soon as
+ * the workflow waits on nothing else.
+ */
+export async function startTimeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: temporalTestServer() } },
+  });
+  // The test server cannot list search attributes, so they are added without asking which it knows.
+  const searchAttributes = Object.fromEntries(
+    reviewCycleSearchAttributes.map((key) => [key.name, encodeSearchAttributeIndexedValueType(key.type)!]),
+  );
+  await env.connection.operatorService.addSearchAttributes({ namespace: env.namespace ?? 'default', searchAttributes });
+  return env;
+}
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+/** The workflow bundle, made once per test process and shared by every worker. */
+function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath });
+  return bundle;
+}
+
+/** Where a test worker connects: a test environment, or any connection and namespace. */
+export type WorkerTarget = Pick<TestWorkflowEnvironment, 'nativeConnection' | 'namespace'> & { client?: Client };
+
+/** Runs `fn` while a review-cycle worker polls `taskQueue` on the target's server, then stops the worker. */
+export async function withWorker<T>(target: WorkerTarget, taskQueue: string, fn: () => Promise<T>): Promise<T> {
+  const worker = await createWorker({
+    connection: target.nativeConnection,
+    namespace: target.namespace ?? 'default',
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    client: target.client,
+  });
+  return worker.runUntil(fn);
+}
+
+/** A TCP port nothing listens on at the moment. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (address === null || typeof address === 'string') throw new Error('No TCP port to listen on');
+  return address.port;
+}

@@ -1,0 +1,105 @@
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { realpathSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import * as hostActivities from '../activities/index.js';
+import { createLocalActivities } from '../activities/local/index.js';
+import { createTrainingActivities } from '../activities/training.js';
+import { ModelRegistry } from '../lib/model-registry.js';
+import { FileObjectStore, type ObjectStore } from '../lib/object-store.js';
+import { logger } from '../lib/logger.js';
+import { registerSearchAttributes } from '../lib/search-attributes.js';
+import { temporalTargetFromEnv } from '../lib/temporal-config.js';
+import { reviewCycleSearchAttributes, reviewCycleTaskQueue } from '../workflows/definitions.js';
+import { installRuntime } from './runtime.js';
+
+/** The module whose exports are the workflows a worker runs; the worker bundles it with webpack. */
+export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+/** What {@link createWorker} needs. */
+export interface ReviewCycleWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  /** @default {@link reviewCycleTaskQueue} */
+  taskQueue?: string;
+  /** A bundle made once with `bundleWorkflowCode`, to spare several workers the bundling. */
+  workflowBundle?: WorkflowBundleOption;
+  /** The client through which activities talk to workflows (the oracle reviewer, batch requests). */
+  client?: Client;
+  /** @default a {@link FileObjectStore} in `.data/objects` */
+  store?: ObjectStore;
+}
+
+/** Every activity of the local backend, over one object store and its model registry. */
+export function localActivities(options: Pick<ReviewCycleWorkerOptions, 'client' | 'store'>): object {
+  const store = options.store ?? new FileObjectStore();
+  const registry = new ModelRegistry(store);
+  return {
+    ...hostActivities,
+    ...createTrainingActivities(registry),
+    ...createLocalActivities({ store, registry, client: options.client }),
+  };
+}
+
+/** Creates a worker that runs every review-cycle workflow and activity; start it with `worker.run()`. */
+export async function createWorker(options: ReviewCycleWorkerOptions): Promise<Worker> {
+  const workflows = options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath };
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue ?? reviewCycleTaskQueue,
+    activities: localActivities(options),
+    ...workflows,
+  });
+}
+
+/**
+ * Runs one worker against the server named by TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE until SIGINT or SIGTERM,
+ * for deployments that add workers beside `npm start` or run against a cluster.
+ */
+async function runStandalone(): Promise<void> {
+  const target = temporalTargetFromEnv();
+  await ensureSearchAttributes(target.address, target.namespace);
+
+  installRuntime();
+  const connection = await NativeConnection.connect({ address: target.address });
+  try {
+    const client = new Client({
+      connection: await Connection.connect({ address: target.address }),
+      namespace: target.namespace,
+    });
+    const worker = await createWorker({ connection, namespace: target.namespace, client });
+    logger.info({ ...target, taskQueue: reviewCycleTaskQueue }, 'Worker polling');
+    await worker.run();
+  } finally {
+    await connection.close();
+  }
+}
+
+/** A cluster may deny a worker the operator service: then an administrator registers them, and this only warns. */
+async function ensureSearchAttributes(address: string, namespace: string): Promise<void> {
+  const connection = await Connection.connect({ address });
+  try {
+    const added = await registerSearchAttributes(connection, namespace, reviewCycleSearchAttributes);
+    if (added.length > 0) logger.info({ added, namespace }, 'Registered search attributes');
+  } catch (error) {
+    const names = reviewCycleSearchAttributes.map((key) => key.name).join(', ');
+    logger.warn({ err: error, namespace }, `Could not check or register the search attributes ${names}`);
+  } finally {
+    await connection.close();
+  }
+}
+
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  return script !== undefined && pathToFileURL(realpathSync(script)).href === import.meta.url;
+}
+
+if (isEntryPoint()) {
+  try {
+    await runStandalone();
+  } catch (error) {
+    logger.error({ err: error }, 'Worker failed');
+    process.exitCode = 1;
+  }
+}
