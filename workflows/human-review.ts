@@ -61,8 +61,8 @@ export async function HumanReviewWorkflow(input: HumanReviewInput): Promise<Huma
     { validator: (request) => validateVerdicts(task, request, Date.now()) },
   );
   setHandler(reassignSignal, async ({ assignee, by }) => {
-    if (task.status !== 'OPEN') {
-      log.warn('Reassign of a closed task ignored', { taskId: task.taskId, status: task.status, assignee });
+    if (task.status !== 'OPEN' || typeof assignee !== 'string' || assignee.trim() === '') {
+      log.warn('Reassign ignored: the task is closed or no assignee was named', { taskId: task.taskId, assignee });
       return;
     }
     log.info('Task reassigned', { taskId: task.taskId, from: task.assignee, to: assignee, by });
@@ -70,7 +70,9 @@ export async function HumanReviewWorkflow(input: HumanReviewInput): Promise<Huma
     await notify(task, 'reassigned');
   });
   setHandler(cancelSignal, ({ reason }) => {
-    if (task.status === 'OPEN') task.cancelReason = reason.trim() === '' ? 'cancelled' : reason;
+    if (task.status !== 'OPEN' || task.cancelReason !== undefined) return;
+    task.cancelReason =
+      typeof reason === 'string' && reason.trim() !== '' ? reason.trim() : 'Cancelled without a reason';
   });
 
   publish();
@@ -109,12 +111,7 @@ async function waitForVerdicts(task: ReviewTask): Promise<void> {
 async function closeTask(task: ReviewTask, publish: () => void): Promise<void> {
   const closed = task.close(Date.now());
   publish();
-  if (closed.length > 0)
-    log.info('Task closed with undecided records', {
-      taskId: task.taskId,
-      status: task.status,
-      records: closed.length,
-    });
+  log.info('Task closed', { taskId: task.taskId, status: task.status, undecided: closed.length });
 
   // Verdicts still being written by their update are finished there; what is left is written here.
   await condition(allHandlersFinished);

@@ -1,5 +1,6 @@
 import {
   allHandlersFinished,
+  CancellationScope,
   condition,
   continueAsNew,
   log,
@@ -125,9 +126,12 @@ async function runBatch(input: ReviewCycleInput, state: ReviewCycleState, progre
   const decisions = await reviewRecords(input, batch, model.version, records, progress);
 
   progress.enter('WRITING_GROUND_TRUTH', `Writing the verdicts on ${batch.batchId} to the ground truth`);
-  const groundTruth = await writeGroundTruth.executeWithOptions(
-    { summary: `Append ${decisions.length} verdicts on ${batch.batchId} to the ground truth` },
-    [{ pipelineId, batch, modelVersion: model.version, records, decisions }],
+  // Verdicts that reviewers gave reach the ground truth even when the pipeline is being cancelled.
+  const groundTruth = await CancellationScope.nonCancellable(() =>
+    writeGroundTruth.executeWithOptions(
+      { summary: `Append ${decisions.length} verdicts on ${batch.batchId} to the ground truth` },
+      [{ pipelineId, batch, modelVersion: model.version, records, decisions }],
+    ),
   );
   const retrain = await evaluateRetrainPolicy.executeWithOptions(
     { summary: `Ask the ${config.retrain.kind} retrain policy about ground truth ${groundTruth.version}` },

@@ -59,11 +59,11 @@ export class ReviewRecorder {
   }
 }
 
-/** Records as a review task receives them, with made-up values: row ids `<prefix>-r1` ... */
-export function sampleRecords(prefix: string, count: number): ReviewRecord[] {
+/** Records as a review task receives them, with made-up values: row ids `<prefix>-r1` ..., plots unless `plots` is false. */
+export function sampleRecords(prefix: string, count: number, { plots = true } = {}): ReviewRecord[] {
   return Array.from({ length: count }, (_, index) => {
     const probability = 0.1 + index * 0.1;
-    return {
+    const record: ReviewRecord = {
       rowId: `${prefix}-r${index + 1}`,
       rowNumber: index,
       probability,
@@ -76,9 +76,9 @@ export function sampleRecords(prefix: string, count: number): ReviewRecord[] {
         { feature: 'age', value: String(30 + index), shap: -0.4 },
         { feature: 'relationship', value: 'Husband', shap: 0.3 },
       ],
-      plotPngKey: `plots/${prefix}-r${index + 1}.png`,
-      plotSvgKey: `plots/${prefix}-r${index + 1}.svg`,
-      plotDescription: `Waterfall of record ${prefix}-r${index + 1}`,
     };
+    if (!plots) return record;
+    const plot = `plots/${prefix}-r${index + 1}`;
+    return { ...record, plotPngKey: `${plot}.png`, plotSvgKey: `${plot}.svg`, plotDescription: `Waterfall of ${plot}` };
   });
 }

@@ -52,8 +52,7 @@ export function stubCycleActivities({ client, taskQueue, recorder }: StubTarget,
       analysisKey: `${batch.inputKey}.shap/analysis.json`,
       expectedValue: -1.2,
     }),
-    selectRecords: async ({ batch }) =>
-      sampleRecords(batch.batchId, stream.selectedPerBatch).map(({ plotPngKey, plotSvgKey, ...record }) => record),
+    selectRecords: async ({ batch }) => sampleRecords(batch.batchId, stream.selectedPerBatch, { plots: false }),
     renderPlots: async ({ batch, records }) =>
       records.map((record) => ({ ...record, plotSvgKey: `plots/${batch.batchId}/${record.rowId}.svg` })),
     answerAsOracle: async ({ taskWorkflowId, records }) => {
