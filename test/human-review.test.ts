@@ -286,12 +286,20 @@ describe('a review task on the time-skipping server', () => {
   });
 
   it(
-    'is cancelled by a signal: undecided records are recorded as CANCELLED with the reason and written',
+    'is cancelled by a signal: undecided records are recorded as CANCELLED and written, later verdicts rejected',
     guard,
     async () => {
       await withTask(async ({ handle, rowIds: [r1, r2, r3], recorder }) => {
         await submit(handle, 'alice', [{ rowId: r1!, verdict: 'agree' }]);
+        const release = recorder.holdWrites('CANCELLED');
         await handle.signal(cancelSignal, { reason: 'The batch was withdrawn' });
+        await eventually(() => recorder.writesStarted('CANCELLED') === 2, 'the cancelled records being written');
+
+        await assertRejected(
+          submit(handle, 'bob', [{ rowId: r2!, verdict: 'agree' }]),
+          /Task .* was cancelled \(The batch was withdrawn\); it takes no more verdicts/,
+        );
+        release();
         const result = await handle.result();
 
         assert.equal(result.status, 'CANCELLED');

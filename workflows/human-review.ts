@@ -81,7 +81,7 @@ export async function HumanReviewWorkflow(input: HumanReviewInput): Promise<Huma
     await waitForVerdicts(task);
   } catch (error) {
     if (!isCancellation(error)) throw error;
-    task.cancelReason = 'The review cycle that started this task was closed';
+    task.cancelReason = 'The task was cancelled through Temporal, or the review cycle that started it was closed';
   }
 
   await CancellationScope.nonCancellable(() => closeTask(task, publish));

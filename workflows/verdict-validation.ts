@@ -20,11 +20,8 @@ export const maxReasonLength = 2000;
 /** Throws an {@link ApplicationFailure} naming the first problem of the submission; returns when it can be taken. */
 export function validateVerdicts(task: ReviewTask, request: SubmitVerdictsRequest, nowMs: number): void {
   const { taskId } = task;
-  if (task.status === 'CANCELLED' || task.cancelReason !== undefined) {
-    reject(
-      'taskClosed',
-      `Task ${taskId} was cancelled (${task.cancelReason ?? 'no reason given'}); it takes no more verdicts`,
-    );
+  if (task.cancelReason !== undefined) {
+    reject('taskClosed', `Task ${taskId} was cancelled (${task.cancelReason}); it takes no more verdicts`);
   }
   if (task.status === 'EXPIRED' || nowMs >= task.expiresAtMs) {
     reject('taskClosed', `Task ${taskId} expired at ${task.expiresAt()}; it takes no more verdicts`);
@@ -37,7 +34,11 @@ export function validateVerdicts(task: ReviewTask, request: SubmitVerdictsReques
   }
 
   const seen = new Set<string>();
-  for (const { rowId, verdict, reason } of request.verdicts) {
+  for (const entry of request.verdicts) {
+    if (typeof entry !== 'object' || entry === null) {
+      reject('invalidVerdict', `Verdicts on task ${taskId} must be objects { rowId, verdict, reason? }`);
+    }
+    const { rowId, verdict, reason } = entry;
     if (task.record(rowId) === undefined) {
       reject('unknownRecord', `Task ${taskId} has no record ${rowId}; its records are ${task.rowIds().join(', ')}`);
     }
