@@ -47,7 +47,11 @@ export function defaultPipelineConfig(): PipelineConfig {
     threshold: 0.5,
     selection: { negatives: true, band: 0, auditRate: 0, seed: 0 },
     explanation: {
-      analysisConfig: { version: '1.0', dataset_type: 'text/csv', methods: { shap: { method: 'tree', seed: 0 } } },
+      analysisConfig: {
+        version: '1.0',
+        dataset_type: 'text/csv',
+        methods: { shap: { method: 'kernel', use_logit: true, seed: 0 } },
+      },
       chunkSize: 50,
     },
     review: { recordsPerTask: 3, remindAfter: '1 day', expireAfter: '7 days', reviewer: 'human', groups: [] },
