@@ -2,7 +2,7 @@ import { InputError } from '../errors.js';
 import { createMatrix, type Matrix } from '../matrix.js';
 import { predictMargins, type XGBoostModel } from '../xgboost-model.js';
 import type { Explanation } from './explanation.js';
-import { checkFeatureWidth, childOf, flatForest, type FlatForest } from './flat-forest.js';
+import { checkFeatureWidth, childOf, flatForest, type FlatForest } from '../flat-forest.js';
 
 /**
  * Exact baseline (interventional) Shapley values in log-odds: for each row x and baseline row b, the Shapley values

@@ -1,4 +1,4 @@
-import type { FlatForest } from './flat-forest.js';
+import type { FlatForest } from '../flat-forest.js';
 import { createShapPath, extendPath, unwoundPathSum } from './shap-path.js';
 
 /**

@@ -1,4 +1,4 @@
-import { childOf, type FlatForest } from './flat-forest.js';
+import { childOf, type FlatForest } from '../flat-forest.js';
 import { createShapPath, extendPath, unwindPath, unwoundPathSum, type ShapPath } from './shap-path.js';
 
 /**

@@ -1,7 +1,7 @@
 import { createMatrix, type Matrix } from '../matrix.js';
 import { predictMargins, type XGBoostModel } from '../xgboost-model.js';
 import type { Explanation } from './explanation.js';
-import { coverExpectedValue, flatForest, type FlatForest } from './flat-forest.js';
+import { coverExpectedValue, flatForest, type FlatForest } from '../flat-forest.js';
 import { buildLeafTables, DEFAULT_TABLE_BUDGET, type LeafTables } from './leaf-tables.js';
 import { RecursiveTreeShap } from './path-recursion.js';
 

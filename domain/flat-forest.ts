@@ -1,6 +1,6 @@
-import { InputError } from '../errors.js';
-import type { Matrix } from '../matrix.js';
-import type { XGBoostModel } from '../xgboost-model.js';
+import { InputError } from './errors.js';
+import type { Matrix } from './matrix.js';
+import type { XGBoostModel } from './xgboost-model.js';
 
 /**
  * All trees of a model in one set of typed arrays, node ids global across trees, so that the SHAP recursions
