@@ -1,4 +1,5 @@
 import { InputError } from '../domain/errors.js';
+import { CommandFailure } from './command-failure.js';
 
 /** One `review-cycle` subcommand: its usage line and what it does with the rest of the arguments. */
 export interface Command {
@@ -12,6 +13,16 @@ const commands: Record<string, () => Promise<Command>> = {
   transform: async () => (await import('./transform.js')).transformCommand,
   explain: async () => (await import('./explain.js')).explainCommand,
   plot: async () => (await import('./plot.js')).plotCommand,
+  reviewer: async () => (await import('./reviewer.js')).reviewerCommand,
+  'a2i-template': async () => (await import('./a2i-template.js')).a2iTemplateCommand,
+  pipeline: async () => (await import('./pipeline.js')).pipelineCommand,
+  cycle: async () => (await import('./cycle.js')).cycleCommand,
+  status: async () => (await import('./status.js')).statusCommand,
+  tasks: async () => (await import('./tasks.js')).tasksCommand,
+  task: async () => (await import('./task.js')).taskCommand,
+  verdict: async () => (await import('./verdict.js')).verdictCommand,
+  schedule: async () => (await import('./schedule.js')).scheduleCommand,
+  history: async () => (await import('./history.js')).historyCommand,
 };
 
 function help(): string {
@@ -47,6 +58,10 @@ async function main(argv: string[]): Promise<number> {
     if (error instanceof InputError || (error instanceof TypeError && 'code' in error)) {
       console.error(`review-cycle ${name}: ${error.message}`);
       return 2;
+    }
+    if (error instanceof CommandFailure) {
+      console.error(`review-cycle ${name}: ${error.message}`);
+      return 1;
     }
     throw error;
   }
