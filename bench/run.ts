@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { benchCycleOverhead, benchOpenTasks, benchStreamThroughput } from './cycle.js';
 import { ROOT } from './fixtures.js';
 import { benchKernelShap } from './kernel-shap.js';
 import { benchScoring } from './scoring.js';
@@ -12,6 +13,9 @@ const benchmarks: Record<string, () => Promise<BenchResult>> = {
   scoring: benchScoring,
   'tree-shap': benchTreeShap,
   'kernel-shap': benchKernelShap,
+  'cycle-overhead': benchCycleOverhead,
+  'stream-throughput': benchStreamThroughput,
+  'open-tasks': benchOpenTasks,
 };
 
 function format(value: string | number | boolean): string {

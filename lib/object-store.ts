@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { link, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { InputError } from '../domain/errors.js';
 import { projectRoot } from './tools.js';
 
@@ -100,8 +100,11 @@ export async function exists(store: ObjectStore, key: string): Promise<boolean> 
   return (await store.head(key)) !== undefined;
 }
 
-/** Where {@link FileObjectStore} keeps its objects unless told otherwise. */
-export const DEFAULT_OBJECTS_DIR = join(projectRoot, '.data', 'objects');
+/**
+ * Where {@link FileObjectStore} keeps its objects unless told otherwise: the folder named by `REVIEW_CYCLE_OBJECTS`,
+ * so that several worker processes can share one store, else `.data/objects`.
+ */
+export const DEFAULT_OBJECTS_DIR = resolve(process.env.REVIEW_CYCLE_OBJECTS || join(projectRoot, '.data', 'objects'));
 
 /**
  * An {@link ObjectStore} in a folder: the key `a/b/c.json` is the file `a/b/c.json` under the root. Each write

@@ -1,5 +1,6 @@
 /**
- * `npm start`: the local Temporal dev server with its Web UI, a worker, and the main job, until Ctrl-C.
+ * `npm start`: the local Temporal dev server with its Web UI, a worker, and the main job (see `main-job.ts`), until
+ * Ctrl-C or until the pipeline has run the batches asked for.
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
@@ -7,43 +8,14 @@ import { relative } from 'node:path';
 import { InputError } from '../domain/errors.js';
 import { startDevServer, type DevServer } from '../lib/dev-server.js';
 import { logger } from '../lib/logger.js';
+import { FileObjectStore } from '../lib/object-store.js';
 import { registerSearchAttributes } from '../lib/search-attributes.js';
+import { withReviewApp } from '../review-app/index.js';
 import { createWorker } from '../workers/main.js';
 import { installRuntime } from '../workers/runtime.js';
 import { reviewCycleSearchAttributes, reviewCycleTaskQueue } from '../workflows/definitions.js';
-import { TrainModelWorkflow } from '../workflows/index.js';
+import { runMainJob, type MainJobContext } from './main-job.js';
 import { parseStartOptions, startUsage, type StartOptions } from './start-options.js';
-
-/** What the main job gets once the server and the worker are up. */
-export interface MainJobContext {
-  client: Client;
-  taskQueue: string;
-  /** Aborted on Ctrl-C or SIGTERM, and when the worker fails. */
-  signal: AbortSignal;
-}
-
-/** Whether `npm start` keeps the server and worker up after the main job, until Ctrl-C, or stops at once. */
-export type MainJobOutcome = 'keep-running' | 'exit';
-
-/**
- * The main job of `npm start`: makes sure the registry has a current model, training the first one with XGBoost
- * when it is empty, as a workflow the Web UI shows.
- */
-async function runMainJob({ client, taskQueue, signal }: MainJobContext): Promise<MainJobOutcome> {
-  const handle = await client.workflow.start(TrainModelWorkflow, {
-    taskQueue,
-    workflowId: `train-first-model-${new Date().toISOString()}`,
-    args: [{ reason: 'initial', onlyIfEmpty: true }],
-    staticSummary: 'Train the first model when the registry has none',
-  });
-  console.log(`Checking for a current model (workflow ${handle.workflowId})...`);
-  const model = await Promise.race([handle.result(), untilAborted(signal)]);
-  if (model === undefined) return 'exit';
-
-  const auc = model.holdoutAuc === null ? 'n/a' : model.holdoutAuc.toFixed(3);
-  console.log(`Current model: ${model.version} (AUC ${auc} on the holdout)`);
-  return 'keep-running';
-}
 
 async function main(argv: string[]): Promise<number> {
   let options: StartOptions | undefined;
@@ -68,25 +40,34 @@ async function main(argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
+  let report: string[] = [];
   try {
     const server = await startDevServer({ ...options, logFile: options.serverLogFile, signal: stopping.signal });
     try {
       printWhereToLook(server, options);
-      await serve(server, options, stopping);
+      report = await serve(server, options, stopping);
     } finally {
       await server.stop();
       if (!server.startedHere) console.log(`The Temporal server at ${server.address} was running before; it still is.`);
     }
   } catch (error) {
+    if (error instanceof InputError) {
+      console.error(`npm start: ${error.message}`);
+      return 2;
+    }
     // Ctrl-C while starting up interrupts the startup; anything else is a failure to report.
     if (!(stopping.signal.aborted && error instanceof Error && error.name === 'AbortError')) throw error;
   }
   console.log('Stopped.');
+  for (const line of report) console.log(line);
   return 0;
 }
 
-/** Runs the worker and the main job until either ends, or a signal arrives, then stops the worker. */
-async function serve(server: DevServer, options: StartOptions, stopping: AbortController): Promise<void> {
+/**
+ * Runs the worker and the main job until either ends, or a signal arrives, then stops the worker. Returns what the
+ * main job has left to print once everything has stopped.
+ */
+async function serve(server: DevServer, options: StartOptions, stopping: AbortController): Promise<string[]> {
   // Signals are handled here rather than by the SDK, so that the worker stops before the server. The runtime is
   // installed only now because, once installed, it keeps the process alive until its last connection closes.
   installRuntime([]);
@@ -98,7 +79,8 @@ async function serve(server: DevServer, options: StartOptions, stopping: AbortCo
 
     // A created worker holds the runtime until it has run and shut down, even when a signal came first.
     const client = new Client({ connection, namespace: options.namespace });
-    const worker = await createWorker({ connection: workerConnection, namespace: options.namespace, client });
+    const store = new FileObjectStore();
+    const worker = await createWorker({ connection: workerConnection, namespace: options.namespace, client, store });
     const running = worker.run();
     const finished = new AbortController();
     const signal = AbortSignal.any([stopping.signal, finished.signal]);
@@ -106,15 +88,26 @@ async function serve(server: DevServer, options: StartOptions, stopping: AbortCo
     if (signal.aborted) stopWorker();
     signal.addEventListener('abort', stopWorker);
 
-    const context = { client, taskQueue: reviewCycleTaskQueue, signal };
+    const context: MainJobContext = {
+      client,
+      namespace: options.namespace,
+      taskQueue: reviewCycleTaskQueue,
+      store,
+      uiUrl: server.uiUrl,
+      signal,
+      print: (line) => console.log(line),
+    };
     if (!signal.aborted) console.log(`Worker polling task queue ${reviewCycleTaskQueue}. Press Ctrl-C to stop.`);
-    const job = signal.aborted ? Promise.resolve() : runMainJobUntilStopped(context);
+    const job = signal.aborted
+      ? Promise.resolve([])
+      : withReviewApp(client, store, () => runMainJobUntilStopped(context, options));
     await Promise.race([job, running]).catch(() => undefined);
     finished.abort();
 
     const [jobResult, workerResult] = await Promise.allSettled([job, running]);
     if (workerResult.status === 'rejected') throw workerResult.reason;
     if (jobResult.status === 'rejected') throw jobResult.reason;
+    return jobResult.value;
   } finally {
     await workerConnection.close();
     await connection.close();
@@ -134,16 +127,23 @@ function printWhereToLook(server: DevServer, options: StartOptions): void {
   );
 }
 
-/** Runs the main job, then, unless it asks to exit, waits for the signal. */
-async function runMainJobUntilStopped(context: MainJobContext): Promise<void> {
-  if ((await runMainJob(context)) === 'keep-running') await untilAborted(context.signal);
+/**
+ * Runs the main job; when it asks to keep running, prints its report and waits for the signal. Returns the lines to
+ * print once everything has stopped.
+ */
+async function runMainJobUntilStopped(context: MainJobContext, options: StartOptions): Promise<string[]> {
+  const { keepRunning, report } = await runMainJob(context, options);
+  if (!keepRunning) return report;
+  for (const line of report) console.log(line);
+  await untilAborted(context.signal);
+  return [];
 }
 
-/** Resolves, to undefined, once the signal is aborted. */
-function untilAborted(signal: AbortSignal): Promise<undefined> {
+/** Resolves once the signal is aborted. */
+function untilAborted(signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    if (signal.aborted) resolve(undefined);
-    else signal.addEventListener('abort', () => resolve(undefined), { once: true });
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
   });
 }
 

@@ -26,7 +26,7 @@ export interface ReviewCycleWorkerOptions {
   workflowBundle?: WorkflowBundleOption;
   /** The client through which activities talk to workflows (the oracle reviewer, batch requests). */
   client?: Client;
-  /** @default a {@link FileObjectStore} in `.data/objects` */
+  /** @default a {@link FileObjectStore} in `REVIEW_CYCLE_OBJECTS`, else `.data/objects` */
   store?: ObjectStore;
 }
 
@@ -41,6 +41,13 @@ export function localActivities(options: Pick<ReviewCycleWorkerOptions, 'client'
   };
 }
 
+/**
+ * Workflows a worker keeps in memory between their tasks. Review tasks wait for days, so most are idle: one that
+ * falls out of the cache is replayed from its short history when a verdict or a timer wakes it. The SDK's default
+ * (some 2,000 with Node's usual heap) lets 1,000 open tasks hold over 250 MB.
+ */
+const MAX_CACHED_WORKFLOWS = 100;
+
 /** Creates a worker that runs every review-cycle workflow and activity; start it with `worker.run()`. */
 export async function createWorker(options: ReviewCycleWorkerOptions): Promise<Worker> {
   const workflows = options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath };
@@ -49,6 +56,7 @@ export async function createWorker(options: ReviewCycleWorkerOptions): Promise<W
     namespace: options.namespace,
     taskQueue: options.taskQueue ?? reviewCycleTaskQueue,
     activities: localActivities(options),
+    maxCachedWorkflows: MAX_CACHED_WORKFLOWS,
     ...workflows,
   });
 }

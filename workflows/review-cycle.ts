@@ -182,6 +182,7 @@ function summarize(pipelineId: string, state: ReviewCycleState, stoppedBecause: 
   return {
     pipelineId,
     totals: { ...state.totals },
+    nextBatchIndex: state.nextBatchIndex,
     ...(state.groundTruthVersion !== undefined && { groundTruthVersion: state.groundTruthVersion }),
     ...(state.retrainRequest !== undefined && { retrainRequest: state.retrainRequest }),
     stoppedBecause,

@@ -115,7 +115,10 @@ export type CycleStopReason = 'max-batches' | 'stream-ended';
 /** What a pipeline returns when it stops. */
 export interface ReviewCycleSummary {
   pipelineId: string;
+  /** Totals over the batches of this start of the pipeline, not of the runs before it. */
   totals: CycleTotals;
+  /** Index (from 0) of the first batch not taken: where a new start of the pipeline continues. */
+  nextBatchIndex: number;
   groundTruthVersion?: string;
   retrainRequest?: RetrainRequest;
   stoppedBecause: CycleStopReason;

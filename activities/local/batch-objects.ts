@@ -15,6 +15,12 @@ export function streamBatchId(index: number): string {
   return `stream-${String(index).padStart(4, '0')}`;
 }
 
+/** The index of a batch of the incoming stream from its id (`stream-0003` is 3); undefined for any other id. */
+export function streamBatchIndex(batchId: string): number | undefined {
+  const match = /^stream-(\d{4,})$/.exec(batchId);
+  return match === null ? undefined : Number(match[1]);
+}
+
 export function pipelinePrefix(pipelineId: string): string {
   return `pipelines/${pipelineId}`;
 }

@@ -13,6 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExplanationKeys, ReviewActivities } from '../../activities/interfaces.js';
 import { createLocalActivities } from '../../activities/local/index.js';
+import { streamBatch } from '../../domain/dataset.js';
+import { parseXGBoostModel, predictProbabilities } from '../../domain/xgboost-model.js';
 import { ModelRegistry } from '../../lib/model-registry.js';
 import { FileObjectStore, getText } from '../../lib/object-store.js';
 import { trainModel } from '../../lib/training.js';
@@ -104,6 +106,19 @@ export class LocalBackend {
 
   async probabilities(predictionsKey: string): Promise<number[]> {
     return (await getText(this.store, predictionsKey)).trim().split('\n').map(Number);
+  }
+
+  /**
+   * The records of stream batch `index` that the model scores below 0.5, in row order, with their true labels: what
+   * a pipeline with the default selection sends for review, worked out without the pipeline.
+   */
+  negatives(index: number, size: number): { rowId: string; trueLabel: number }[] {
+    const rows = streamBatch(index, size)!;
+    const probabilities = predictProbabilities(parseXGBoostModel(this.modelJson), rows.features);
+    return rows.rowIds
+      .map((rowId, r) => ({ rowId, trueLabel: rows.labels[r]!, probability: probabilities[r]! }))
+      .filter(({ probability }) => probability < 0.5)
+      .map(({ rowId, trueLabel }) => ({ rowId, trueLabel }));
   }
 
   remove(): Promise<void> {
