@@ -18,6 +18,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { InputError } from '../domain/errors.js';
 import { startDevServer, type DevServer } from '../lib/dev-server.js';
 import { logger } from '../lib/logger.js';
 import { ModelRegistry } from '../lib/model-registry.js';
@@ -229,6 +230,17 @@ export async function cpuSeconds(pid: number): Promise<number> {
   // The fields after the command name, which may hold spaces, start with the state (field 3); utime is field 14.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** A benchmark setting: the whole number of at least 1 in the environment variable `name`, else `fallback`. */
+export function countFromEnv(name: string, fallback: number): number {
+  const setting = process.env[name];
+  if (setting === undefined || setting === '') return fallback;
+  const count = Number(setting);
+  if (!Number.isSafeInteger(count) || count < 1) {
+    throw new InputError(`is '${setting}'`, { field: name }, 'Give a whole number of at least 1');
+  }
+  return count;
 }
 
 async function freePort(): Promise<number> {

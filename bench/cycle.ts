@@ -4,11 +4,10 @@
  */
 import type { Client } from '@temporalio/client';
 import { loadSplit } from '../domain/dataset.js';
-import { InputError } from '../domain/errors.js';
 import { startPipeline } from '../lib/pipeline-client.js';
 import type { ReviewCycleSummary } from '../workflows/review-types.js';
 import { cycleTimeline, tasksByWorker, type CycleTimeline } from './cycle-history.js';
-import { withCycleEnvironment } from './cycle-environment.js';
+import { countFromEnv, withCycleEnvironment } from './cycle-environment.js';
 
 export { benchOpenTasks } from './open-tasks.js';
 
@@ -111,9 +110,12 @@ export async function benchStreamThroughput() {
     const second = await env.spawnWorker();
     await runPipeline(env.client, 'bench-warm-up-2', BATCH_SIZE, 1);
     const two = await runPipeline(env.client, 'bench-stream-2-workers', BATCH_SIZE, maxBatches);
-    const tasks = await tasksByWorker(env.client, two.workflowId);
-    const secondTasks = [...tasks].filter(([identity]) => identity.startsWith(`${second.pid}@`));
-    const total = [...tasks.values()].reduce((sum, count) => sum + count, 0);
+    let tasksOfSecond = 0;
+    let tasks = 0;
+    for (const [identity, count] of await tasksByWorker(env.client, two.workflowId)) {
+      tasks += count;
+      if (identity.startsWith(`${second.pid}@`)) tasksOfSecond += count;
+    }
 
     const rate = (run: PipelineRun) => run.summary.totals.scored / run.seconds;
     const streamRecords = loadSplit('stream').features.rows;
@@ -128,21 +130,16 @@ export async function benchStreamThroughput() {
       recordsPerSecond1Worker: rate(one),
       recordsPerSecond2Workers: rate(two),
       ratio2To1: rate(two) / rate(one),
-      secondWorkerShareOfLastBatch: secondTasks.reduce((sum, [, count]) => sum + count, 0) / total,
+      secondWorkerShareOfLastBatch: tasksOfSecond / tasks,
       wholeStreamRecords: streamRecords,
-      wholeStreamMinutes1Worker: streamRecords / rate(one) / 60,
-      wholeStreamMinutes2Workers: streamRecords / rate(two) / 60,
+      projectedWholeStreamMinutes1Worker: streamRecords / rate(one) / 60,
+      projectedWholeStreamMinutes2Workers: streamRecords / rate(two) / 60,
     };
   });
 }
 
 function streamBatches(): number | undefined {
-  const setting = process.env.BENCH_STREAM_BATCHES;
-  if (setting === 'all') return undefined;
-  if (setting === undefined || setting === '') return DEFAULT_STREAM_BATCHES;
-  const batches = Number(setting);
-  if (!Number.isSafeInteger(batches) || batches < 1) {
-    throw new InputError(`is '${setting}'`, { field: 'BENCH_STREAM_BATCHES' }, 'Give a number of batches, or all');
-  }
-  return batches;
+  return process.env.BENCH_STREAM_BATCHES === 'all'
+    ? undefined
+    : countFromEnv('BENCH_STREAM_BATCHES', DEFAULT_STREAM_BATCHES);
 }

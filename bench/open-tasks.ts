@@ -10,7 +10,13 @@ import { NOTIFICATIONS_PREFIX } from '../activities/local/notifications.js';
 import { reviewCycleTaskQueue } from '../workflows/definitions.js';
 import type { HumanReviewWorkflow } from '../workflows/human-review.js';
 import type { HumanReviewInput } from '../workflows/review-types.js';
-import { benchModelJson, cpuSeconds, residentMegabytes, withCycleEnvironment } from './cycle-environment.js';
+import {
+  benchModelJson,
+  countFromEnv,
+  cpuSeconds,
+  residentMegabytes,
+  withCycleEnvironment,
+} from './cycle-environment.js';
 import { reviewRecords } from './review-records.js';
 
 const RSS_TARGET_MB = 500;
@@ -24,7 +30,7 @@ const OPEN_TIMEOUT_MS = 10 * 60_000;
 
 /** `BENCH_OPEN_TASKS` tasks (1,000 unless set) open at once on one worker process; its peak RSS against 500 MB. */
 export async function benchOpenTasks() {
-  const count = Number(process.env.BENCH_OPEN_TASKS || 1000);
+  const count = countFromEnv('BENCH_OPEN_TASKS', 1000);
   const records = reviewRecords(await benchModelJson(), count * RECORDS_PER_TASK);
   const inputs = Array.from({ length: count }, (_, t) =>
     taskInput(t, records.slice(t * RECORDS_PER_TASK, (t + 1) * RECORDS_PER_TASK)),
