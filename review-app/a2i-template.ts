@@ -5,7 +5,7 @@
  * and the answer reads back into verdicts through {@link verdictsFromAnswer}.
  */
 import { escapeHtml } from './html.js';
-import { fieldLabels, maxReasonLength, reasonField, verdictField, verdictOptions } from './review-fields.js';
+import { fieldLabels, maxReasonLength, reasonField, verdictField, verdictOptions } from '../workflows/review-fields.js';
 
 export interface A2iTemplateOptions {
   /** The S3 bucket whose keys the records' `plotPngKey` name. */

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { decisionsFromOutput, type ReviewOutput } from '../activities/local/review-output.js';
 import { projectRoot } from '../lib/tools.js';
-import { reasonField, verdictField, verdictsFromAnswer } from '../review-app/review-fields.js';
+import { reasonField, verdictField } from '../workflows/review-fields.js';
 import type { ReviewRecord } from '../workflows/review-types.js';
 
 const run = promisify(execFile);
@@ -35,12 +35,12 @@ describe('the A2I worker template', () => {
       [verdictField('row-b')]: 'disagree',
       [reasonField('row-b')]: 'Income above 50K',
     };
-    const verdicts = verdictsFromAnswer(answerContent, ['row-a', 'row-b']);
+    // A2I stores the form's fields as they were posted; the one reader of output.json takes them unchanged.
     const output: ReviewOutput = {
       flowDefinitionArn: 'arn:aws:sagemaker:eu-west-1:000000000000:flow-definition/review',
       humanLoopName: 'loop-1',
       inputContent: { taskId: 't', pipelineId: 'p', batchId: 'b', modelVersion: 'v0001', records: [first!, second!] },
-      humanAnswers: [{ answerContent: { verdicts }, submissionTime: '2026-01-02T03:04:05.000Z', workerId: 'w1' }],
+      humanAnswers: [{ answerContent, submissionTime: '2026-01-02T03:04:05.000Z', workerId: 'w1' }],
     };
     assert.deepEqual(
       decisionsFromOutput(output, 'output.json').map(({ rowId, status, reason }) => ({ rowId, status, reason })),

@@ -15,7 +15,7 @@ import { startPipeline } from '../lib/pipeline-client.js';
 import { projectRoot } from '../lib/tools.js';
 import { startReviewApp, type ReviewApp } from '../review-app/index.js';
 import { LoginRateLimiter } from '../review-app/rate-limit.js';
-import { fieldLabels, reasonField, verdictField } from '../review-app/review-fields.js';
+import { fieldLabels, reasonField, verdictField } from '../workflows/review-fields.js';
 import { hashPassword, writeReviewers } from '../review-app/reviewers.js';
 import { getCycleStatusQuery, getTaskViewQuery } from '../workflows/definitions.js';
 import type { ReviewCycleWorkflow } from '../workflows/review-cycle.js';

@@ -11,12 +11,14 @@ import type {
   ReviewRecord,
   Verdict,
 } from '../../workflows/review-types.js';
+import { verdictsFromAnswer } from '../../workflows/review-fields.js';
 import type { TaskContext } from '../interfaces.js';
 
-/** What the review form posts: a verdict per record, as the review app and the A2I worker template both send it. */
-export interface ReviewAnswerContent {
-  verdicts: RecordVerdict[];
-}
+/**
+ * A reviewer's answer: the local backend writes a list of verdicts; the A2I worker template posts its form's flat
+ * fields (`verdict-<rowId>`, `reason-<rowId>`), which are read through the same field definitions.
+ */
+export type ReviewAnswerContent = { verdicts: RecordVerdict[] } | Record<string, unknown>;
 
 /** One reviewer's answer, as A2I lists it under `humanAnswers`. */
 export interface HumanAnswer {
@@ -111,8 +113,12 @@ export function decisionsFromOutput(output: ReviewOutput, outputKey: string): Re
   );
   const answers = [...output.humanAnswers].sort((a, b) => a.submissionTime.localeCompare(b.submissionTime));
   answers.forEach((answer, index) => {
-    const verdicts = answer?.answerContent?.verdicts;
-    if (!Array.isArray(verdicts)) fail('is not a list of verdicts', `humanAnswers[${index}].answerContent.verdicts`);
+    const content = answer?.answerContent;
+    if (typeof content !== 'object' || content === null)
+      fail('is not an object', `humanAnswers[${index}].answerContent`);
+    const verdicts = Array.isArray(content.verdicts)
+      ? (content.verdicts as RecordVerdict[])
+      : verdictsFromAnswer(content, [...decisions.keys()]);
     for (const { rowId, verdict, reason } of verdicts) {
       const decision = decisions.get(rowId);
       if (decision === undefined) fail(`names record ${rowId}, which the loop does not hold`, 'answerContent');

@@ -3,7 +3,7 @@ import type { RecordVerdict, TaskView } from '../../workflows/review-types.js';
 import { verdictRejections } from '../../workflows/verdict-validation.js';
 import { frameOf, signedIn, takeFlash, type RequestContext, type SignedIn } from '../context.js';
 import { HttpError, redirect, sendHtml } from '../http.js';
-import { verdictsFromAnswer } from '../review-fields.js';
+import { verdictsFromAnswer } from '../../workflows/review-fields.js';
 import { mayReview } from '../reviewers.js';
 import { taskPage, type TaskPageModel } from '../views/task-page.js';
 

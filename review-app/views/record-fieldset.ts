@@ -1,6 +1,6 @@
 import type { RecordDecision, ReviewRecord } from '../../workflows/review-types.js';
 import { html } from '../html.js';
-import { fieldLabels, maxReasonLength, reasonField, verdictField, verdictOptions } from '../review-fields.js';
+import { fieldLabels, maxReasonLength, reasonField, verdictField, verdictOptions } from '../../workflows/review-fields.js';
 import { formatProbability, formatShap, shapClass, formatTime, selectionReason } from './format.js';
 
 /** One record of a task page. */

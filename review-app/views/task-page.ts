@@ -1,7 +1,7 @@
 import type { TaskView } from '../../workflows/review-types.js';
 import type { BatchPanel } from '../batch-panel.js';
 import { html } from '../html.js';
-import { fieldLabels, reasonField, verdictField } from '../review-fields.js';
+import { fieldLabels, reasonField, verdictField } from '../../workflows/review-fields.js';
 import { batchPanelView } from './batch-panel-view.js';
 import { formatTime } from './format.js';
 import { layout, type PageFrame } from './layout.js';

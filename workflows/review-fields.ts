@@ -3,8 +3,8 @@
  * the same answer: per record, a verdict field and a reason field whose names carry the record's row id, so that the
  * answers on the records of one task never collide.
  */
-import type { RecordVerdict, Verdict } from '../workflows/review-types.js';
-import { maxReasonLength } from '../workflows/verdict-validation.js';
+import type { RecordVerdict, Verdict } from './review-types.js';
+import { maxReasonLength } from './verdict-validation.js';
 
 export { maxReasonLength };
 
