@@ -8,7 +8,6 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
 import { openTasksQuery, type OpenTask } from '../lib/task-client.js';
 import { projectRoot } from '../lib/tools.js';
 import { getCycleStatusQuery, getTaskViewQuery, reviewCycleTaskQueue, workflowIds } from '../workflows/definitions.js';
@@ -16,6 +15,7 @@ import type { CycleStatus } from '../workflows/review-types.js';
 import { LocalBackend } from './helpers/local-backend.js';
 import { currentWorkflowBundle, withStubWorker } from './helpers/stub-worker.js';
 import { startLocalEnvironment, uniqueId } from './helpers/temporal.js';
+import { eventually } from './helpers/eventually.js';
 
 let env: TestWorkflowEnvironment;
 let backend: LocalBackend;
@@ -62,16 +62,6 @@ function assertRefused(result: CliResult, message: RegExp): void {
 
 function assertSucceeded(result: CliResult): void {
   assert.equal(result.code, 0, `expected exit 0, got ${result.code}: ${result.stdout}${result.stderr}`);
-}
-
-/** Polls `check` until it returns a value; the server and worker run on meanwhile. */
-async function eventually<T>(check: () => Promise<T | undefined>, what: string): Promise<T> {
-  for (let attempt = 0; attempt < 600; attempt++) {
-    const value = await check();
-    if (value !== undefined) return value;
-    await delay(100);
-  }
-  assert.fail(`Never happened: ${what}`);
 }
 
 async function listWorkflows(query: string): Promise<WorkflowExecutionInfo[]> {

@@ -1,7 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
 import type { ReviewActivities } from '../activities/interfaces.js';
 import { readBatchRows } from '../activities/local/batch-objects.js';
 import { readGroundTruth } from '../activities/local/ground-truth.js';
@@ -14,6 +13,7 @@ import type { CycleStatus, ReviewRecord } from '../workflows/review-types.js';
 import { activityEnvironment, LocalBackend, runActivity } from './helpers/local-backend.js';
 import { withStubWorker } from './helpers/stub-worker.js';
 import { startLocalEnvironment, uniqueId } from './helpers/temporal.js';
+import { eventually } from './helpers/eventually.js';
 
 let env: TestWorkflowEnvironment;
 let backend: LocalBackend;
@@ -32,16 +32,6 @@ after(async () => {
 
 function run<I, O>(activity: (input: I) => Promise<O>, input: I, taskQueue?: string): Promise<O> {
   return runActivity(activity, input, activityEnvironment(taskQueue === undefined ? {} : { taskQueue }));
-}
-
-/** Polls `check` until it returns a value; the server and worker run on meanwhile. */
-async function eventually<T>(check: () => Promise<T | undefined>, what: string): Promise<T> {
-  for (let attempt = 0; attempt < 600; attempt++) {
-    const value = await check();
-    if (value !== undefined) return value;
-    await delay(100);
-  }
-  assert.fail(`Never happened: ${what}`);
 }
 
 describe('the oracle reviewer and batch requests on a real Temporal server', () => {

@@ -1,7 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
 import { groundTruthPrefix, latestManifest } from '../activities/local/ground-truth.js';
 import { loadSplit } from '../domain/dataset.js';
 import { InputError } from '../domain/errors.js';
@@ -12,6 +11,7 @@ import type { CycleStatus } from '../workflows/review-types.js';
 import { LocalBackend } from './helpers/local-backend.js';
 import { withStubWorker } from './helpers/stub-worker.js';
 import { startLocalEnvironment, uniqueId } from './helpers/temporal.js';
+import { eventually } from './helpers/eventually.js';
 
 let env: TestWorkflowEnvironment;
 let backend: LocalBackend;
@@ -25,16 +25,6 @@ after(async () => {
   await env?.teardown();
   await backend?.remove();
 });
-
-/** Polls `check` until it returns a value; the server and worker run on meanwhile. */
-async function eventually<T>(check: () => Promise<T | undefined>, what: string): Promise<T> {
-  for (let attempt = 0; attempt < 600; attempt++) {
-    const value = await check();
-    if (value !== undefined) return value;
-    await delay(100);
-  }
-  assert.fail(`Never happened: ${what}`);
-}
 
 /** Runs the main job's pipeline part as `npm start` does, collecting what it prints in `lines`. */
 async function runJob(

@@ -5,7 +5,6 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { manifestKey, readGroundTruth } from '../activities/local/ground-truth.js';
 import { decisionsFromOutput, type ReviewOutput } from '../activities/local/review-output.js';
@@ -25,6 +24,7 @@ import { LocalBackend, treeExplanation } from './helpers/local-backend.js';
 import { recordGroup, screenshot, signIn, tabTo, taskIdOf } from './helpers/review-pages.js';
 import { currentWorkflowBundle } from './helpers/stub-worker.js';
 import { startLocalEnvironment, uniqueId } from './helpers/temporal.js';
+import { eventually as eventuallyWithin } from './helpers/eventually.js';
 
 const passwords = { ana: 'ana-password-1234', carla: 'carla-password-5678' };
 const agreeLabel = 'Agree: the predicted outcome is right';
@@ -94,14 +94,9 @@ function reviewCycle(args: string[], input = ''): Promise<string> {
   });
 }
 
-/** Polls `check` until it returns a value; the server and worker run on meanwhile. */
-async function eventually<T>(check: () => Promise<T | undefined>, what: string): Promise<T> {
-  for (let attempt = 0; attempt < 1200; attempt++) {
-    const value = await check();
-    if (value !== undefined) return value;
-    await delay(100);
-  }
-  assert.fail(`Never happened: ${what}`);
+/** Real plots and a browser share two cores here: a step may take up to two minutes. */
+function eventually<T>(check: () => Promise<T | undefined>, what: string): Promise<T> {
+  return eventuallyWithin(check, what, { attempts: 1200 });
 }
 
 /** The pipeline's review tasks, once they are all open and listed by visibility. */

@@ -2,7 +2,6 @@ import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
 import { manifestKey, readGroundTruth } from '../activities/local/ground-truth.js';
 import { InputError } from '../domain/errors.js';
 import { startPipeline } from '../lib/pipeline-client.js';
@@ -19,6 +18,7 @@ import type { RecordVerdict } from '../workflows/review-types.js';
 import { LocalBackend } from './helpers/local-backend.js';
 import { withStubWorker } from './helpers/stub-worker.js';
 import { startTimeSkippingEnvironment, uniqueId } from './helpers/temporal.js';
+import { eventually } from './helpers/eventually.js';
 
 const dayMs = 24 * 60 * 60 * 1000;
 const batchSize = 12;
@@ -38,16 +38,6 @@ after(async () => {
   await env?.teardown();
   await backend?.remove();
 });
-
-/** Polls `check` until it returns a value; the workflow clock stands still meanwhile, since nothing asks to skip. */
-async function eventually<T>(check: () => Promise<T | undefined>, what: string): Promise<T> {
-  for (let attempt = 0; attempt < 600; attempt++) {
-    const value = await check();
-    if (value !== undefined) return value;
-    await delay(100);
-  }
-  assert.fail(`Never happened: ${what}`);
-}
 
 /** Waits until the pipeline's status query and its `PendingReviews` search attribute both say `pending`. */
 async function untilPending(handle: WorkflowHandle<typeof ReviewCycleWorkflow>, pending: number): Promise<void> {
