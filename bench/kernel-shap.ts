@@ -1,9 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatCsv, parseNumericCsv } from '../domain/csv.js';
-import { createMatrix, type Matrix } from '../domain/matrix.js';
+import type { Matrix } from '../domain/matrix.js';
 import { baselineShap } from '../domain/shap/baseline-shap.js';
-import { computeBaseline, featureKinds } from '../domain/shap/baseline.js';
+import { columnMeans, computeBaseline, featureKinds } from '../domain/shap/baseline.js';
 import { defaultNumSamples } from '../domain/shap/clarify-config.js';
 import { kernelShap } from '../domain/shap/kernel-shap.js';
 import { xgboostProbabilityModel } from '../domain/shap/tree-coalitions.js';
@@ -65,24 +65,6 @@ interface ShapRun {
   seconds: number;
   expected_value: number;
   shap: string;
-}
-
-/** One row of the column means over the non-missing values. */
-function columnMeans(features: Matrix): Matrix {
-  const means = createMatrix(1, features.cols);
-  for (let c = 0; c < features.cols; c++) {
-    let sum = 0;
-    let count = 0;
-    for (let r = 0; r < features.rows; r++) {
-      const value = features.data[r * features.cols + c]!;
-      if (!Number.isNaN(value)) {
-        sum += value;
-        count++;
-      }
-    }
-    means.data[c] = sum / count;
-  }
-  return means;
 }
 
 function maxAbsDifference(a: Matrix, b: Matrix, rows: number): number {

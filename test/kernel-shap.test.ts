@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { loadAdultFile } from '../domain/dataset.js';
 import { createMatrix, row, type Matrix } from '../domain/matrix.js';
 import { baselineShap } from '../domain/shap/baseline-shap.js';
-import { computeBaseline, featureKinds } from '../domain/shap/baseline.js';
+import { columnMeans, computeBaseline, featureKinds } from '../domain/shap/baseline.js';
 import { bruteForceShapley } from '../domain/shap/brute-force.js';
 import { defaultNumSamples } from '../domain/shap/clarify-config.js';
 import { allCoalitions, sampleCoalitions } from '../domain/shap/kernel-sampling.js';
@@ -32,20 +32,6 @@ const M = test.features.cols;
 
 function firstRows(features: Matrix, rows: number, from = 0): Matrix {
   return { rows, cols: features.cols, data: features.data.slice(from * features.cols, (from + rows) * features.cols) };
-}
-
-function columnMeans(features: Matrix): Matrix {
-  const means = createMatrix(1, features.cols);
-  for (let c = 0; c < features.cols; c++) {
-    let sum = 0;
-    let count = 0;
-    for (let r = 0; r < features.rows; r++) {
-      const value = features.data[r * features.cols + c]!;
-      if (!Number.isNaN(value)) [sum, count] = [sum + value, count + 1];
-    }
-    means.data[c] = sum / count;
-  }
-  return means;
 }
 
 function maxAbsDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {

@@ -84,3 +84,24 @@ export async function resolveBaseline(
   const { text, file } = await read(spec.location);
   return { rows: parseBaselineCsv(text, file, data.cols), computed: false };
 }
+
+/**
+ * One row of each column's mean over its non-missing values: the baseline that AWS's Clarify example on Adult
+ * gives explicitly, with every categorical code averaged like a number.
+ */
+export function columnMeans(features: Matrix): Matrix {
+  const means = createMatrix(1, features.cols);
+  for (let c = 0; c < features.cols; c++) {
+    let sum = 0;
+    let count = 0;
+    for (let r = 0; r < features.rows; r++) {
+      const value = features.data[r * features.cols + c]!;
+      if (!Number.isNaN(value)) {
+        sum += value;
+        count++;
+      }
+    }
+    means.data[c] = sum / count;
+  }
+  return means;
+}
