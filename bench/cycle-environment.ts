@@ -14,12 +14,11 @@ import {
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { InputError } from '../domain/errors.js';
-import { startDevServer, type DevServer } from '../lib/dev-server.js';
+import { freePort, startDevServer, type DevServer } from '../lib/dev-server.js';
 import { logger } from '../lib/logger.js';
 import { ModelRegistry } from '../lib/model-registry.js';
 import { FileObjectStore } from '../lib/object-store.js';
@@ -241,13 +240,4 @@ export function countFromEnv(name: string, fallback: number): number {
     throw new InputError(`is '${setting}'`, { field: name }, 'Give a whole number of at least 1');
   }
   return count;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('No TCP port to listen on');
-  return address.port;
 }

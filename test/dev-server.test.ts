@@ -5,11 +5,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startDevServer, type DevServerOptions } from '../lib/dev-server.js';
+import { freePort, startDevServer, type DevServerOptions } from '../lib/dev-server.js';
 import { registerSearchAttributes } from '../lib/search-attributes.js';
 import { reviewCycleSearchAttributes } from '../workflows/definitions.js';
 import { pingWorkflow } from '../workflows/index.js';
-import { freePort, uniqueId, withWorker } from './helpers/temporal.js';
+import { uniqueId, withWorker } from './helpers/temporal.js';
 
 async function withConnection<T>(address: string, fn: (connection: Connection) => Promise<T>): Promise<T> {
   const connection = await Connection.connect({ address });

@@ -3,7 +3,6 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes.js';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { logger } from '../../lib/logger.js';
 import { temporalCli, temporalTestServer } from '../../lib/tools.js';
 import { createWorker, workflowsPath } from '../../workers/main.js';
@@ -66,14 +65,4 @@ export async function withWorker<T>(target: WorkerTarget, taskQueue: string, fn:
     client: target.client,
   });
   return worker.runUntil(fn);
-}
-
-/** A TCP port nothing listens on at the moment. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('No TCP port to listen on');
-  return address.port;
 }
