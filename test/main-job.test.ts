@@ -44,6 +44,18 @@ async function runJob(
   return { lines, ...(await runPipelineJob(context, options)) };
 }
 
+/** Starts one 10-record batch for human reviewers and waits until all its selected records wait for them. */
+async function startWaitingForPeople(taskQueue: string, pipelineId: string) {
+  const started = runJob(taskQueue, { pipelineId, reviewer: 'human', batches: 1, batchSize: 10 });
+  const handle = env.client.workflow.getHandle(workflowIds.pipeline(pipelineId));
+  const sent = backend.negatives(0, 10).length;
+  const waiting = await eventually<CycleStatus>(async () => {
+    const status = await handle.query(getCycleStatusQuery).catch(() => undefined);
+    return status?.phase === 'AWAITING_REVIEW' && status.pendingReviews === sent ? status : undefined;
+  }, `${sent} records waiting for people`);
+  return { started, handle, sent, waiting };
+}
+
 const summaryLine = (pipelineId: string, batches: number, scored: number, groundTruth: string) =>
   new RegExp(
     `^Pipeline ${pipelineId}, ${batches} batch(es)?: ${scored} records scored, \\d+ sent for review, \\d+ agreed, ` +
@@ -95,13 +107,7 @@ describe("npm start's main job on a real Temporal server", () => {
     const pipelineId = uniqueId('main');
     const taskQueue = uniqueId('main-job');
     await withStubWorker(env, taskQueue, backend.activities, async () => {
-      const started = runJob(taskQueue, { pipelineId, reviewer: 'human', batches: 1, batchSize: 10 });
-      const handle = env.client.workflow.getHandle(workflowIds.pipeline(pipelineId));
-      const sent = backend.negatives(0, 10).length;
-      const waiting = await eventually<CycleStatus>(async () => {
-        const status = await handle.query(getCycleStatusQuery).catch(() => undefined);
-        return status?.phase === 'AWAITING_REVIEW' && status.pendingReviews === sent ? status : undefined;
-      }, `${sent} records waiting for people`);
+      const { started, handle, sent, waiting } = await startWaitingForPeople(taskQueue, pipelineId);
 
       // A second start attaches, whatever it asks for; stopped, it leaves the pipeline as it is.
       const stopping = new AbortController();
@@ -141,13 +147,7 @@ describe("npm start's main job on a real Temporal server", () => {
     const pipelineId = uniqueId('main');
     const taskQueue = uniqueId('main-job');
     await withStubWorker(env, taskQueue, backend.activities, async () => {
-      const started = runJob(taskQueue, { pipelineId, reviewer: 'human', batches: 1, batchSize: 10 });
-      const handle = env.client.workflow.getHandle(workflowIds.pipeline(pipelineId));
-      const sent = backend.negatives(0, 10).length;
-      const waiting = await eventually<CycleStatus>(async () => {
-        const status = await handle.query(getCycleStatusQuery).catch(() => undefined);
-        return status?.phase === 'AWAITING_REVIEW' && status.pendingReviews === sent ? status : undefined;
-      }, `${sent} records waiting for people`);
+      const { started, handle, waiting } = await startWaitingForPeople(taskQueue, pipelineId);
 
       // Terminated, the pipeline writes no ground truth; its tasks record their records as cancelled.
       await handle.terminate('stopped by hand');
