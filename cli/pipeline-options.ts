@@ -2,6 +2,8 @@
 import { InputError } from '../domain/errors.js';
 import { readInputFile } from '../lib/files.js';
 import { applyPipelineFlags, parsePipelineConfigFile } from '../lib/pipeline-config-file.js';
+import type { BatchSizeRequest } from '../lib/pipeline-resume.js';
+import type { PipelineConfigOverrides } from '../workflows/pipeline-config.js';
 import type { PipelineConfig } from '../workflows/review-types.js';
 import { defaultPipelineId, readNumber, readPipelineId } from './options.js';
 
@@ -30,10 +32,17 @@ export const pipelineOptionsHelp = [
 
 type PipelineOptionValues = { [name in keyof typeof pipelineOptions]?: string };
 
+/** What the pipeline flags say, checked. */
+export interface PipelineOptions {
+  pipelineId: string;
+  /** The whole configuration: the defaults, the file's fields over them, the flags over those. */
+  config: PipelineConfig;
+  /** The batch size the flag or the file asked for, told apart from the default, which a pipeline's own overrides. */
+  batchSizeRequest?: BatchSizeRequest;
+}
+
 /** The pipeline id and its whole configuration, checked: a bad file field or flag is an {@link InputError}. */
-export async function readPipelineOptions(
-  values: PipelineOptionValues,
-): Promise<{ pipelineId: string; config: PipelineConfig }> {
+export async function readPipelineOptions(values: PipelineOptionValues): Promise<PipelineOptions> {
   const pipelineId = readPipelineId(values.pipeline);
   const overrides =
     values.config === undefined
@@ -48,5 +57,15 @@ export async function readPipelineOptions(
     ...(values.threshold !== undefined && { '--threshold': readNumber(values.threshold, '--threshold') }),
     ...(values.reviewer !== undefined && { '--reviewer': values.reviewer }),
   });
-  return { pipelineId, config };
+  return { pipelineId, config, ...requestedBatchSize(values, overrides, config.batchSize) };
+}
+
+function requestedBatchSize(
+  values: PipelineOptionValues,
+  overrides: PipelineConfigOverrides,
+  size: number,
+): Pick<PipelineOptions, 'batchSizeRequest'> {
+  if (values['batch-size'] !== undefined) return { batchSizeRequest: { size, where: { field: '--batch-size' } } };
+  if (overrides.batchSize === undefined) return {};
+  return { batchSizeRequest: { size, where: { file: values.config, field: 'batchSize' } } };
 }

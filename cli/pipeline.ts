@@ -1,14 +1,29 @@
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
+import { streamBatchId } from '../activities/local/batch-objects.js';
 import { InputError } from '../domain/errors.js';
-import { describeSummary, requestBatches, startPipeline } from '../lib/pipeline-client.js';
+import { FileObjectStore, type ObjectStore } from '../lib/object-store.js';
+import { describeSummary, pipelineRunningError, requestBatches, startPipeline } from '../lib/pipeline-client.js';
+import {
+  describeExhausted,
+  describeSkipped,
+  findPipeline,
+  keptBatchSize,
+  type PipelineHandle,
+} from '../lib/pipeline-resume.js';
 import { innermostMessage } from '../lib/workflow-lookup.js';
 import type { ReviewCycleInput, ReviewCycleSummary } from '../workflows/review-types.js';
 import { CommandFailure } from './command-failure.js';
 import type { Command } from './main.js';
 import { readPipelineId, readWholeNumber, runSubcommand } from './options.js';
-import { pipelineOptions, pipelineOptionsHelp, pipelineOptionsUsage, readPipelineOptions } from './pipeline-options.js';
+import {
+  pipelineOptions,
+  pipelineOptionsHelp,
+  pipelineOptionsUsage,
+  readPipelineOptions,
+  type PipelineOptions,
+} from './pipeline-options.js';
 import { withClient, workflowUrl } from './temporal-client.js';
 
 const usages = {
@@ -21,6 +36,9 @@ export const pipelineCommand: Command = {
   summary: [
     'start: starts a review pipeline: batch after batch of the incoming stream, scored, explained, and sent to',
     'review. Prints its workflow id and Web UI page. The configuration is checked before anything starts.',
+    'A pipeline that stopped continues with its first batch not yet reviewed and keeps its batch size, as read',
+    "from its last run and from the workers' object store (REVIEW_CYCLE_OBJECTS, default .data/objects). A",
+    'pipeline that is running is refused.',
     '',
     ...pipelineOptionsHelp,
     '  --batches N          stop after N batches (default: run until the stream ends)',
@@ -59,29 +77,73 @@ async function request(args: string[]): Promise<void> {
   console.log(`Asked pipeline ${pipelineId} for ${count} more batch${count === 1 ? '' : 'es'}.`);
 }
 
-/** Checks the options, starts the pipeline, prints where to watch it and, when asked, waits and prints its summary. */
-export async function startAndReport(
-  values: Parameters<typeof readPipelineOptions>[0],
-  run: { maxBatches: number | undefined; pace: ReviewCycleInput['pace']; wait: boolean },
-): Promise<void> {
-  const { pipelineId, config } = await readPipelineOptions(values);
+/** How a start of the pipeline runs: a batch limit, its pace, and whether to wait for its summary. */
+interface StartRun {
+  maxBatches: number | undefined;
+  pace: ReviewCycleInput['pace'];
+  wait: boolean;
+}
+
+/**
+ * Checks the options and starts the pipeline where it stopped, so that no batch is reviewed twice; prints where it
+ * starts and where to watch it and, when asked, waits and prints its summary. A running pipeline is refused; one
+ * that has taken the whole stream is left as it is.
+ */
+export async function startAndReport(values: Parameters<typeof readPipelineOptions>[0], run: StartRun): Promise<void> {
+  const options = await readPipelineOptions(values);
+  const store = new FileObjectStore();
   await withClient(async (client: Client) => {
-    const handle = await startPipeline(client, { pipelineId, config, maxBatches: run.maxBatches, pace: run.pace });
-    const batches =
-      run.maxBatches === undefined
-        ? 'until the stream ends'
-        : `for ${run.maxBatches} batch${run.maxBatches === 1 ? '' : 'es'}`;
-    console.log(`Started pipeline ${pipelineId} (${run.pace}, ${batches}): workflow ${handle.workflowId}`);
-    console.log(`Web UI: ${workflowUrl(handle.workflowId)}`);
-    if (!run.wait) return;
+    const handle = await startWhereItStopped(client, store, options, run);
+    if (handle === undefined || !run.wait) return;
 
     let summary: ReviewCycleSummary;
     try {
       summary = await handle.result();
     } catch (error) {
       if (!(error instanceof WorkflowFailedError)) throw error;
-      throw new CommandFailure(`pipeline ${pipelineId} failed: ${innermostMessage(error)}`);
+      throw new CommandFailure(`pipeline ${options.pipelineId} failed: ${innermostMessage(error)}`);
     }
-    console.log(`Pipeline ${pipelineId} stopped (${summary.stoppedBecause}): ${describeSummary(summary)}`);
+    console.log(`Pipeline ${options.pipelineId} stopped (${summary.stoppedBecause}): ${describeSummary(summary)}`);
   });
+}
+
+/** Starts the pipeline at its first batch not yet reviewed; undefined when the stream has no batch left. */
+async function startWhereItStopped(
+  client: Client,
+  store: ObjectStore,
+  { pipelineId, config, batchSizeRequest }: PipelineOptions,
+  run: StartRun,
+): Promise<PipelineHandle | undefined> {
+  const standing = await findPipeline(client, store, pipelineId);
+  if (standing.running) throw pipelineRunningError(pipelineId);
+  const { cursor } = standing;
+  if (standing.streamEnded) {
+    console.log(
+      `${describeExhausted(pipelineId, cursor.nextBatchIndex)} Give another --pipeline id to review the stream again.`,
+    );
+    return undefined;
+  }
+
+  const batchSize = keptBatchSize(pipelineId, standing.batchSize, batchSizeRequest) ?? config.batchSize;
+  for (const batchId of standing.skipped) console.log(describeSkipped(batchId));
+  const handle = await startPipeline(client, {
+    pipelineId,
+    config: { ...config, batchSize },
+    maxBatches: run.maxBatches,
+    pace: run.pace,
+    cursor,
+  });
+
+  const batches =
+    run.maxBatches === undefined
+      ? 'until the stream ends'
+      : `for ${run.maxBatches} batch${run.maxBatches === 1 ? '' : 'es'}`;
+  const groundTruth =
+    cursor.groundTruthVersion === undefined
+      ? 'no ground truth yet'
+      : `ground truth ${cursor.groundTruthVersion} so far`;
+  console.log(`Started pipeline ${pipelineId} (${run.pace}, ${batches}): workflow ${handle.workflowId}`);
+  console.log(`It starts at ${streamBatchId(cursor.nextBatchIndex)}, ${batchSize} records a batch, ${groundTruth}.`);
+  console.log(`Web UI: ${workflowUrl(handle.workflowId)}`);
+  return handle;
 }

@@ -66,15 +66,20 @@ export async function startPipeline(
       staticSummary: `Review pipeline ${options.pipelineId}, ${input.config.batchSize} records a batch`,
     });
   } catch (error) {
-    if (error instanceof WorkflowExecutionAlreadyStartedError) {
-      throw new InputError(
-        `pipeline ${options.pipelineId} is already running (workflow ${workflowId})`,
-        {},
-        'Watch it with `review-cycle status`, or give another --pipeline id',
-      );
-    }
+    if (error instanceof WorkflowExecutionAlreadyStartedError) throw pipelineRunningError(options.pipelineId);
     throw error;
   }
+}
+
+/** The refusal to start a pipeline that is running: it names the pipeline and says how to watch it or stop it. */
+export function pipelineRunningError(pipelineId: string): InputError {
+  const workflowId = workflowIds.pipeline(pipelineId);
+  return new InputError(
+    `pipeline ${pipelineId} is already running (workflow ${workflowId})`,
+    {},
+    `Watch it with \`review-cycle status --pipeline ${pipelineId}\`, stop it with ` +
+      `\`temporal workflow cancel --workflow-id ${workflowId}\`, or give another --pipeline id`,
+  );
 }
 
 /** Where a pipeline stands: its workflow's state, and what the cycle itself reports. */

@@ -4,15 +4,21 @@
  */
 import type { Client } from '@temporalio/client';
 import { streamBatchId } from '../activities/local/batch-objects.js';
-import { InputError } from '../domain/errors.js';
 import type { ObjectStore } from '../lib/object-store.js';
 import { describeSummary, startPipeline } from '../lib/pipeline-client.js';
+import {
+  describeExhausted,
+  describeSkipped,
+  findPipeline,
+  keptBatchSize,
+  type PipelineHandle,
+  type PipelineStanding,
+} from '../lib/pipeline-resume.js';
 import { getCycleStatusQuery } from '../workflows/definitions.js';
 import { TrainModelWorkflow } from '../workflows/index.js';
 import { defaultPipelineConfig, initialReviewCycleState } from '../workflows/pipeline-config.js';
 import type { CycleStatus, ReviewCycleSummary, ReviewPolicy } from '../workflows/review-types.js';
 import { followWorkflow, withDeadline } from './follow-workflow.js';
-import { findPipeline, type PipelineHandle, type PipelineStanding } from './pipeline-resume.js';
 
 /** What the main job gets once the server and the worker are up. */
 export interface MainJobContext {
@@ -80,7 +86,7 @@ export async function runPipelineJob(context: MainJobContext, options: MainJobOp
   if (!standing.running && standing.streamEnded) {
     const { nextBatchIndex, groundTruthVersion } = standing.cursor;
     return finish(options, [
-      `${exhausted(pipelineId, nextBatchIndex)} Give another --pipeline id to review the stream again.`,
+      `${describeExhausted(pipelineId, nextBatchIndex)} Give another --pipeline id to review the stream again.`,
       lastLine(pipelineId, { totals: initialReviewCycleState().totals, groundTruthVersion }),
     ]);
   }
@@ -120,10 +126,10 @@ async function start(
   standing: Extract<PipelineStanding, { running: false }>,
 ): Promise<PipelineHandle> {
   const { pipelineId, reviewer, batches } = options;
-  const batchSize = keptBatchSize(options, standing.batchSize);
-  for (const batchId of standing.skipped) {
-    context.print(`Skipping ${batchId}: a stopped run left it half reviewed; its verdict files stay as they are.`);
-  }
+  const requested =
+    options.batchSize === undefined ? undefined : { size: options.batchSize, where: { field: '--batch-size' } };
+  const batchSize = keptBatchSize(pipelineId, standing.batchSize, requested) ?? defaultPipelineConfig().batchSize;
+  for (const batchId of standing.skipped) context.print(describeSkipped(batchId));
 
   const handle = await startPipeline(context.client, {
     pipelineId,
@@ -137,19 +143,6 @@ async function start(
   const who = reviewer === 'oracle' ? 'the oracle answers every task' : 'review tasks wait for people';
   context.print(`Started pipeline ${pipelineId} at ${from}, ${batchSize} records a batch, ${limit}; ${who}.`);
   return handle;
-}
-
-/** The batch size of a new start: the pipeline's own once it has taken a batch, since other sizes cut other rows. */
-function keptBatchSize(options: MainJobOptions, taken: number | undefined): number {
-  if (taken === undefined) return options.batchSize ?? defaultPipelineConfig().batchSize;
-  if (options.batchSize !== undefined && options.batchSize !== taken) {
-    throw new InputError(
-      `pipeline ${options.pipelineId} takes batches of ${taken} records, not ${options.batchSize}`,
-      { field: '--batch-size' },
-      `Give --batch-size ${taken}, or leave it out, or start another --pipeline id`,
-    );
-  }
-  return taken;
 }
 
 /** Links to the pipeline and its open review tasks in the Web UI; the review app prints its own address. */
@@ -192,7 +185,7 @@ function summaryLines(summary: ReviewCycleSummary): string[] {
   const { pipelineId, totals, nextBatchIndex } = summary;
   const end =
     summary.stoppedBecause === 'stream-ended'
-      ? exhausted(pipelineId, nextBatchIndex)
+      ? describeExhausted(pipelineId, nextBatchIndex)
       : `Pipeline ${pipelineId} stopped after ${count(totals.batches, 'batch', 'batches')}, as asked; ` +
         `the next start continues at ${streamBatchId(nextBatchIndex)}.`;
   return [end, lastLine(pipelineId, summary)];
@@ -201,11 +194,6 @@ function summaryLines(summary: ReviewCycleSummary): string[] {
 /** The one line that sums a run up: records scored, sent for review, agreed, overturned, expired; ground truth. */
 function lastLine(pipelineId: string, summary: Pick<ReviewCycleSummary, 'totals' | 'groundTruthVersion'>): string {
   return `Pipeline ${pipelineId}, ${describeSummary(summary)}`;
-}
-
-function exhausted(pipelineId: string, nextBatchIndex: number): string {
-  const last = nextBatchIndex === 0 ? '' : `, up to ${streamBatchId(nextBatchIndex - 1)}`;
-  return `The incoming stream is exhausted: pipeline ${pipelineId} has taken every batch${last}.`;
 }
 
 function count(n: number, one: string, many: string): string {

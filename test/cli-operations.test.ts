@@ -8,6 +8,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { latestManifest, manifestKey, readGroundTruth } from '../activities/local/ground-truth.js';
+import { loadSplit } from '../domain/dataset.js';
+import { startPipeline } from '../lib/pipeline-client.js';
 import { openTasksQuery, type OpenTask } from '../lib/task-client.js';
 import { projectRoot } from '../lib/tools.js';
 import { getCycleStatusQuery, getTaskViewQuery, reviewCycleTaskQueue, workflowIds } from '../workflows/definitions.js';
@@ -39,10 +42,18 @@ interface CliResult {
   stderr: string;
 }
 
-/** Runs `review-cycle` as a user would, against the test server; it reaches the worker only through Temporal. */
+/**
+ * Runs `review-cycle` as a user would, against the test server; it reaches the worker only through Temporal, and
+ * reads the worker's object store to find where a pipeline stopped.
+ */
 function cli(...args: string[]): Promise<CliResult> {
   const child = spawn(process.execPath, [join(projectRoot, 'bin', 'review-cycle.js'), ...args], {
-    env: { ...process.env, TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace ?? 'default' },
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: env.address,
+      TEMPORAL_NAMESPACE: env.namespace ?? 'default',
+      REVIEW_CYCLE_OBJECTS: backend.store.root,
+    },
   });
   let stdout = '';
   let stderr = '';
@@ -116,7 +127,9 @@ describe('the review-cycle CLI against a real Temporal server', () => {
       assert.match(started.stdout, new RegExp(`http://\\S+/namespaces/default/workflows/${workflowId}`));
       try {
         const again = await cli('pipeline', 'start', '--pipeline', pipelineId, '--batch-size', '10');
-        assertRefused(again, new RegExp(`pipeline ${pipelineId} is already running`));
+        assertRefused(again, new RegExp(`pipeline ${pipelineId} is already running \\(workflow ${workflowId}\\)`));
+        assert.match(again.stderr, new RegExp(`review-cycle status --pipeline ${pipelineId}`));
+        assert.match(again.stderr, new RegExp(`temporal workflow cancel --workflow-id ${workflowId}`));
 
         const status = await eventually(async () => {
           const current = await cycleStatus(pipelineId);
@@ -188,6 +201,58 @@ describe('the review-cycle CLI against a real Temporal server', () => {
         await pipeline.cancel();
         await pipeline.result().catch(() => undefined);
       }
+    });
+  });
+
+  it('starts a stopped pipeline again where it stopped: the next batch, at its own batch size', async () => {
+    const pipelineId = uniqueId('p-resume');
+    const oneBatch = ['pipeline', 'start', '--pipeline', pipelineId, '--reviewer', 'oracle', '--batches', '1'];
+    await withStubWorker(env, reviewCycleTaskQueue, backend.activities, async () => {
+      const first = await cli(...oneBatch, '--batch-size', '10', '--wait');
+      assertSucceeded(first);
+      assert.match(first.stdout, /It starts at stream-0000, 10 records a batch, no ground truth yet\./);
+
+      const resized = await cli(...oneBatch, '--batch-size', '25');
+      assertRefused(resized, new RegExp(`pipeline ${pipelineId} takes batches of 10 records, not 25`));
+
+      const second = await cli(...oneBatch, '--wait');
+      assertSucceeded(second);
+      assert.match(second.stdout, /It starts at stream-0001, 10 records a batch, ground truth v0001 so far\./);
+      assert.match(second.stdout, /stopped \(max-batches\): 1 batch: 10 records scored/);
+    });
+
+    const manifest = await latestManifest(backend.store, pipelineId);
+    assert.deepEqual(
+      manifest?.parts.map((part) => part.batchId),
+      ['stream-0000', 'stream-0001'],
+    );
+    const { rows } = await readGroundTruth(backend.store, manifestKey(pipelineId, manifest.version));
+    const rowIds = rows.map((row) => row.row_id);
+    assert.equal(new Set(rowIds).size, rowIds.length, 'no record is in the ground truth twice');
+    const expected = [...backend.negatives(0, 10), ...backend.negatives(1, 10)].map((record) => record.rowId);
+    assert.deepEqual(rowIds, expected);
+  });
+
+  it('says so and starts nothing when the pipeline has taken the whole stream', async () => {
+    const pipelineId = uniqueId('p-ended');
+    const lastBatch = Math.ceil(loadSplit('stream').rowIds.length / 10) - 1;
+    const handle = env.client.workflow.getHandle(workflowIds.pipeline(pipelineId));
+    await withStubWorker(env, reviewCycleTaskQueue, backend.activities, async () => {
+      // The last batch of the stream, then the end of it.
+      const config = { batchSize: 10, review: { reviewer: 'oracle' as const } };
+      const cursor = { nextBatchIndex: lastBatch };
+      const summary = await (await startPipeline(env.client, { pipelineId, config, cursor, maxBatches: 2 })).result();
+      assert.equal(summary.stoppedBecause, 'stream-ended');
+      const { runId } = await handle.describe();
+
+      const ended = await cli('pipeline', 'start', '--pipeline', pipelineId, '--reviewer', 'oracle', '--wait');
+      assertSucceeded(ended);
+      const last = `stream-${String(lastBatch).padStart(4, '0')}`;
+      assert.match(
+        ended.stdout,
+        new RegExp(`^The incoming stream is exhausted: pipeline ${pipelineId} has taken every batch, up to ${last}\\.`),
+      );
+      assert.equal((await handle.describe()).runId, runId, 'no new run was started');
     });
   });
 

@@ -1,6 +1,7 @@
 /**
- * Where a pipeline stands before `npm start` starts it again: running, so that `npm start` attaches to it, or
- * stopped at some batch of the incoming stream, which a new start continues from so that no batch is reviewed twice.
+ * Where a pipeline stands before it is started again: running, so that `npm start` attaches to it and the CLI
+ * refuses, or stopped at some batch of the incoming stream, which a new start continues from so that no batch is
+ * reviewed twice. Shared by `npm start` and `review-cycle pipeline start`, so both continue a pipeline alike.
  */
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import {
@@ -11,10 +12,11 @@ import {
   streamBatchIndex,
 } from '../activities/local/batch-objects.js';
 import { latestManifest } from '../activities/local/ground-truth.js';
-import { exists, type ObjectStore } from '../lib/object-store.js';
+import { InputError, type InputLocation } from '../domain/errors.js';
 import { workflowIds } from '../workflows/definitions.js';
 import type { ReviewCycleWorkflow } from '../workflows/review-cycle.js';
 import type { ReviewCycleState, ReviewCycleSummary } from '../workflows/review-types.js';
+import { exists, type ObjectStore } from './object-store.js';
 
 export type PipelineHandle = WorkflowHandle<typeof ReviewCycleWorkflow>;
 
@@ -83,4 +85,39 @@ async function firstBatchSize(store: ObjectStore, pipelineId: string): Promise<n
   const rowsKey = `${batchPrefix(pipelineId, streamBatchId(0))}/${ROWS_FILE}`;
   if (!(await exists(store, rowsKey))) return undefined;
   return (await readBatchRows(store, { rowsKey })).rowIds.length;
+}
+
+/** A batch size the user asked for, and the flag or file field that asked. */
+export interface BatchSizeRequest {
+  size: number;
+  where: InputLocation & { field: string };
+}
+
+/**
+ * The batch size of a new start: the pipeline's own once it has taken a batch, since another size would cut the
+ * stream into other rows; else the requested one. An {@link InputError} naming both when they differ.
+ */
+export function keptBatchSize(
+  pipelineId: string,
+  taken: number | undefined,
+  requested: BatchSizeRequest | undefined,
+): number | undefined {
+  if (taken === undefined) return requested?.size;
+  if (requested === undefined || requested.size === taken) return taken;
+  throw new InputError(
+    `pipeline ${pipelineId} takes batches of ${taken} records, not ${requested.size}`,
+    requested.where,
+    `Give ${requested.where.field} ${taken}, or leave it out, or start another --pipeline id`,
+  );
+}
+
+/** What to tell when a new start skips a batch that a stopped run left half reviewed. */
+export function describeSkipped(batchId: string): string {
+  return `Skipping ${batchId}: a stopped run left it half reviewed; its verdict files stay as they are.`;
+}
+
+/** What to tell when the pipeline has taken the last batch of the incoming stream. */
+export function describeExhausted(pipelineId: string, nextBatchIndex: number): string {
+  const last = nextBatchIndex === 0 ? '' : `, up to ${streamBatchId(nextBatchIndex - 1)}`;
+  return `The incoming stream is exhausted: pipeline ${pipelineId} has taken every batch${last}.`;
 }
