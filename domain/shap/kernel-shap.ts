@@ -3,7 +3,7 @@ import { createMatrix, row, type Matrix } from '../matrix.js';
 import type { Explanation } from './explanation.js';
 import { allCoalitions, MAX_VARYING_FEATURES, sampleCoalitions } from './kernel-sampling.js';
 import { solveKernelShap } from './kernel-solve.js';
-import { predictGame, type ProbabilityModel } from './probability-model.js';
+import { logit, predictGame, type ProbabilityModel } from './probability-model.js';
 import { rowRandom } from './rng.js';
 
 export interface KernelShapOptions {
@@ -20,7 +20,6 @@ export interface KernelShapOptions {
   firstRow?: number;
 }
 
-const logit = (p: number) => Math.log(p / (1 - p));
 const identity = (p: number) => p;
 
 /**
@@ -40,6 +39,7 @@ export function kernelShap(
   if (baseline.cols !== x.cols || baseline.rows === 0) {
     throw new RangeError(`the baseline is ${baseline.rows} x ${baseline.cols}; the rows have ${x.cols} features`);
   }
+  const units = options.useLogit ? 'log-odds' : 'probability';
   const link = options.useLogit ? logit : identity;
   const firstRow = options.firstRow ?? 0;
   const probabilities = model.predict(x);
@@ -69,15 +69,17 @@ export function kernelShap(
 
     const budget = Math.min(options.numSamples, allCoalitions(varying.length));
     const sample = sampleCoalitions(varying.length, budget, rowRandom(options.seed, firstRow + r));
-    const game = model.coalitionGame?.(features, baseline, varying) ?? predictGame(model, features, baseline, varying);
+    const game =
+      model.coalitionGame?.(features, baseline, varying, units) ??
+      predictGame(model, features, baseline, varying, units);
     const gains = new Float64Array(sample.count);
-    game(sample.masks, sample.count, gains);
-    for (let i = 0; i < sample.count; i++) gains[i] = link(gains[i]!) - expectedValue;
+    game(sample, gains);
+    for (let i = 0; i < sample.count; i++) gains[i]! -= expectedValue;
 
     const phi = solveKernelShap(sample, gains, varying.length, total);
     varying.forEach((feature, j) => (values.data[r * x.cols + feature] = phi[j]!));
   }
-  return { values, expectedValue, predictions, units: options.useLogit ? 'log-odds' : 'probability' };
+  return { values, expectedValue, predictions, units };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { addToGram, copyGram, gainMoments, gramMatrix } from './kernel-gram.js';
 import type { CoalitionSample } from './kernel-sampling.js';
 
 /** Values this small are rounding noise, and are written as 0, as the `shap` library does. */
@@ -11,26 +12,11 @@ const ZERO_BELOW = 1e-10;
  * @param total the explained row's value minus the value at the baseline
  */
 export function solveKernelShap(sample: CoalitionSample, gains: Float64Array, m: number, total: number): Float64Array {
-  // Gram matrix of the 0/1 masks and their products with the gains, read from the set bits of each mask.
-  const gram = new Float64Array(m * m);
-  const moments = new Float64Array(m);
-  const bits = new Int32Array(m);
-  for (let i = 0; i < sample.count; i++) {
-    const weight = sample.weights[i]!;
-    if (weight === 0) continue;
-    let mask = sample.masks[i]!;
-    let set = 0;
-    while (mask !== 0) {
-      bits[set++] = 31 - Math.clz32(mask & -mask);
-      mask &= mask - 1;
-    }
-    const weightedGain = weight * gains[i]!;
-    for (let a = 0; a < set; a++) {
-      const row = bits[a]! * m;
-      moments[bits[a]!]! += weightedGain;
-      for (let b = a; b < set; b++) gram[row + bits[b]!]! += weight;
-    }
-  }
+  // The enumerated coalitions' part of the Gram matrix is shared by every row; only the drawn ones are added here.
+  const sums = copyGram(sample.enumerated.gram);
+  addToGram(sums, sample, sample.enumerated.count, sample.count, m);
+  const gram = gramMatrix(sums, m);
+  const moments = gainMoments(sample, gains, sample.count, m);
 
   // With z_j - z_last as regressors and gain - z_last * total as target, for j < last.
   const last = m - 1;

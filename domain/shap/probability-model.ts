@@ -1,11 +1,19 @@
 import { createMatrix, type Matrix } from '../matrix.js';
+import type { ShapUnits } from './explanation.js';
+
+/** The coalitions of one row a game is evaluated on; coalition i + 1 is the complement of i where `pairedWithNext`. */
+export interface Coalitions {
+  masks: Int32Array;
+  pairedWithNext: Uint8Array;
+  count: number;
+}
 
 /**
- * The model's mean output over the baseline rows for each of `count` coalitions: `out[i]` is the mean
- * probability when the varying features whose bits are set in `masks[i]` take the explained row's values and
- * every other feature takes the baseline row's.
+ * The model's value for each coalition, in the explained units: `out[i]` is the probability averaged over the
+ * baseline rows when the varying features whose bits are set in `masks[i]` take the explained row's values and every
+ * other feature takes the baseline row's, or the logit of that mean in log-odds.
  */
-export type CoalitionGame = (masks: Int32Array, count: number, out: Float64Array) => void;
+export type CoalitionGame = (coalitions: Coalitions, out: Float64Array) => void;
 
 /** What Kernel SHAP needs of a model: probabilities of the positive class for rows of features. */
 export interface ProbabilityModel {
@@ -16,8 +24,10 @@ export interface ProbabilityModel {
    * gives through `predict`.
    * @param varying the indices of the features that differ from the baseline; bit j of a mask stands for varying[j]
    */
-  coalitionGame?(x: ArrayLike<number>, baseline: Matrix, varying: Int32Array): CoalitionGame;
+  coalitionGame?(x: ArrayLike<number>, baseline: Matrix, varying: Int32Array, units: ShapUnits): CoalitionGame;
 }
+
+export const logit = (p: number) => Math.log(p / (1 - p));
 
 /** Coalitions per call to `predict`, times the baseline rows: large enough to amortise the call, small in memory. */
 const BLOCK = 512;
@@ -28,10 +38,11 @@ export function predictGame(
   x: ArrayLike<number>,
   baseline: Matrix,
   varying: Int32Array,
+  units: ShapUnits,
 ): CoalitionGame {
   const cols = baseline.cols;
   const k = baseline.rows;
-  return (masks, count, out) => {
+  return ({ masks, count }, out) => {
     for (let start = 0; start < count; start += BLOCK) {
       const end = Math.min(count, start + BLOCK);
       const rows = createMatrix((end - start) * k, cols);
@@ -49,7 +60,7 @@ export function predictGame(
       for (let i = start; i < end; i++) {
         let sum = 0;
         for (let b = 0; b < k; b++) sum += probabilities[(i - start) * k + b]!;
-        out[i] = sum / k;
+        out[i] = units === 'log-odds' ? logit(sum / k) : sum / k;
       }
     }
   };
