@@ -94,6 +94,20 @@ describe('Kernel SHAP', () => {
     }
   });
 
+  it("gives through the trees' tables what the model's predict gives, on sampled coalitions", () => {
+    const rows = firstRows(test.features, 40);
+    for (const [baseline, useLogit] of [
+      [means, true],
+      [firstRows(test.features, 3, 100), true],
+      [firstRows(test.features, 2, 200), false],
+    ] as const) {
+      const options = { numSamples: 300, useLogit, seed: 5 };
+      const fast = kernelShap(xgboostProbabilityModel(model), rows, baseline, options);
+      const generic = kernelShap(xgboostProbabilityModel(model, false), rows, baseline, options);
+      assert.ok(maxAbsDifference(fast.values.data, generic.values.data) < 1e-9);
+    }
+  });
+
   it(`stays within ${DEFAULT_SAMPLES_ERROR_BOUND} log-odds of the exact values at the default num_samples`, () => {
     const rows = firstRows(test.features, 2000);
     const numSamples = defaultNumSamples(M);
