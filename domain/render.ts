@@ -1,5 +1,7 @@
 import { createRequire } from 'node:module';
-import { Resvg } from '@resvg/resvg-js';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { renderAsync } from '@resvg/resvg-js';
 import * as vega from 'vega';
 import { CHART_FONT } from './waterfall-spec.js';
 
@@ -12,13 +14,42 @@ export interface AccessibleChart {
 
 const require = createRequire(import.meta.url);
 
+export const FONT_NAMES: readonly string[] = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'];
+
 /**
  * The fonts the PNG is drawn with. They ship inside an npm package, and no system font is loaded, so the same
  * SVG gives the same pixels on every machine.
  */
-export const FONT_FILES: readonly string[] = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'].map((file) =>
-  require.resolve(`dejavu-fonts-ttf/ttf/${file}`),
-);
+export const FONT_FILES: readonly string[] = FONT_NAMES.map((file) => require.resolve(`dejavu-fonts-ttf/ttf/${file}`));
+
+/**
+ * The same fonts cut down to the characters charts use (scripts/subset-fonts.ts writes them): loading a whole font
+ * for every image costs several times the drawing itself. Text outside these ranges is drawn with the full fonts.
+ */
+export const SUBSET_FONT_DIR = fileURLToPath(new URL('../assets/fonts/', import.meta.url));
+const SUBSET_FONT_FILES = FONT_NAMES.map((file) => join(SUBSET_FONT_DIR, file));
+
+/** The code points the subset fonts keep: Latin-1, punctuation, arrows, and the minus sign vega writes numbers with. */
+export const SUBSET_RANGES: readonly (readonly [number, number])[] = [
+  [0x20, 0x7e],
+  [0xa0, 0xff],
+  [0x2010, 0x205e],
+  [0x2190, 0x21ff],
+  [0x2212, 0x2212],
+  [0x2248, 0x2248],
+  [0x2260, 0x2260],
+  [0x2264, 0x2265],
+];
+
+/** The subset fonts when they hold every character of the SVG, else the full ones. */
+function fontFilesFor(svg: string): readonly string[] {
+  for (const char of svg) {
+    const code = char.codePointAt(0)!;
+    if (code < 0x20) continue;
+    if (!SUBSET_RANGES.some(([from, to]) => code >= from && code <= to)) return FONT_FILES;
+  }
+  return SUBSET_FONT_FILES;
+}
 
 /**
  * Renders a chart to SVG without a browser or canvas. The SVG opens with `<title>` and `<desc>`, which screen
@@ -37,17 +68,20 @@ export async function renderSvg(chart: AccessibleChart): Promise<string> {
   }
 }
 
-/** Rasterises an SVG at its own size with the bundled fonts only. */
-export function svgToPng(svg: string): Buffer {
-  const resvg = new Resvg(svg, {
+/**
+ * Rasterises an SVG at its own size with the bundled fonts only, on a thread of libuv's pool: several images can be
+ * drawn at once while the event loop goes on.
+ */
+export async function svgToPng(svg: string): Promise<Buffer> {
+  const image = await renderAsync(svg, {
     font: {
-      fontFiles: [...FONT_FILES],
+      fontFiles: [...fontFilesFor(svg)],
       loadSystemFonts: false,
       defaultFontFamily: CHART_FONT,
       sansSerifFamily: CHART_FONT,
     },
   });
-  return resvg.render().asPng();
+  return image.asPng();
 }
 
 /** Renders a chart as SVG text or as a PNG image. */

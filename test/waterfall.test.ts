@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { inflateSync } from 'node:zlib';
 import { InputError } from '../domain/errors.js';
-import { renderSvg, svgToPng } from '../domain/render.js';
+import { renderAsync } from '@resvg/resvg-js';
+import { FONT_FILES, renderSvg, svgToPng } from '../domain/render.js';
 import { buildWaterfall, waterfallChart, waterfallDescription, type WaterfallInput } from '../domain/waterfall.js';
-import { PUSH_COLORS } from '../domain/waterfall-spec.js';
+import { CHART_FONT, PUSH_COLORS } from '../domain/waterfall-spec.js';
 
 // SHAP values are multiples of 1/128, so every sum is exact whatever the order it is taken in.
 const record: WaterfallInput = {
@@ -145,7 +146,7 @@ describe('waterfall rendering', () => {
   });
 
   it('draws an 800x400 PNG with red and blue bars and text in the bundled font', async () => {
-    const png = decodePng(svgToPng(await renderSvg(waterfallChart(record))));
+    const png = decodePng(await svgToPng(await renderSvg(waterfallChart(record))));
     assert.equal(png.width, 800);
     assert.equal(png.height, 400);
 
@@ -166,9 +167,28 @@ describe('waterfall rendering', () => {
     assert.ok(count((r, g, b, x) => x < 200 && r + g + b < 200) > 500, 'row labels are drawn');
   });
 
+  it('draws with the cut-down fonts exactly what the full fonts draw', async () => {
+    const svg = await renderSvg(waterfallChart(record));
+    const full = await renderAsync(svg, {
+      font: { fontFiles: [...FONT_FILES], loadSystemFonts: false, defaultFontFamily: CHART_FONT },
+    });
+    assert.ok((await svgToPng(svg)).equals(full.asPng()));
+  });
+
+  it('draws characters the cut-down fonts lack with the full fonts', async () => {
+    const darkPixels = async (title: string) => {
+      const png = decodePng(await svgToPng(await renderSvg(waterfallChart(record, { title }))));
+      let dark = 0;
+      for (let i = 0; i < png.pixels.length; i += 4) if (png.pixels[i]! + png.pixels[i + 1]! < 200) dark++;
+      return dark;
+    };
+    // Greek capitals are outside the cut-down fonts: drawn with those, the title would stay blank.
+    assert.ok((await darkPixels('ΩΨΦΩΨΦ')) > (await darkPixels('      ')) + 100);
+  });
+
   it('renders the same record to the same bytes every time', async () => {
-    const first = svgToPng(await renderSvg(waterfallChart(record)));
-    const second = svgToPng(await renderSvg(waterfallChart(record)));
+    const first = await svgToPng(await renderSvg(waterfallChart(record)));
+    const second = await svgToPng(await renderSvg(waterfallChart(record)));
     assert.ok(first.equals(second));
   });
 });
