@@ -72,7 +72,7 @@ function describeTask(view: TaskView): string {
       const shap = `${feature.shap >= 0 ? '+' : ''}${feature.shap.toFixed(3)}`;
       lines.push(`    ${shap.padStart(7)}  ${feature.feature} = ${feature.value}`);
     }
-    if (record.plotPngKey !== undefined) lines.push(`    plot (object-store key): ${record.plotPngKey}`);
+    if (record.plotSvgKey !== undefined) lines.push(`    plot (object-store key): ${record.plotSvgKey}`);
   }
   return lines.join('\n');
 }

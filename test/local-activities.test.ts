@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ExplanationKeys, ReviewActivities } from '../activities/interfaces.js';
 import { createLocalActivities } from '../activities/local/index.js';
+import { plotPng } from '../activities/local/plots.js';
 import { transformCsv } from '../domain/batch-transform.js';
 import { formatCsv } from '../domain/csv.js';
 import { loadSplit, streamBatch } from '../domain/dataset.js';
 import { describeRow } from '../domain/schema.js';
 import { parseXGBoostModel } from '../domain/xgboost-model.js';
-import { getText } from '../lib/object-store.js';
+import { exists, getText } from '../lib/object-store.js';
 import type { ExplanationPolicy } from '../workflows/review-types.js';
 import {
   activityEnvironment,
@@ -194,7 +195,7 @@ describe('selection of the records a reviewer sees', () => {
 });
 
 describe('plots', () => {
-  it('draws a PNG and an SVG per record under the batch, with a description', async () => {
+  it('draws an SVG per record under the batch, with a description, and its PNG when first asked for', async () => {
     const { batch, predictionsKey, explanations } = await backend.scoredBatch('p-plots', 0, 12);
     const selected = await runActivity(activities.selectRecords, {
       batch,
@@ -207,12 +208,16 @@ describe('plots', () => {
 
     assert.equal(records.length, Math.min(2, selected.length));
     for (const record of records) {
-      assert.ok(record.plotPngKey?.startsWith('pipelines/p-plots/batches/stream-0000/plots/'));
-      const png = await backend.store.get(record.plotPngKey!);
-      assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+      assert.ok(record.plotSvgKey?.startsWith('pipelines/p-plots/batches/stream-0000/plots/'));
       const svg = await getText(backend.store, record.plotSvgKey!);
       assert.match(svg, /^<svg[^>]*><title>What drove the prediction for record /);
       assert.match(record.plotDescription ?? '', /^Predicted probability/);
+
+      const keys = { plotPngKey: record.plotPngKey!, plotSvgKey: record.plotSvgKey! };
+      assert.equal(await exists(backend.store, keys.plotPngKey), false, 'no PNG before it is asked for');
+      const png = await plotPng(backend.store, keys);
+      assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+      assert.deepEqual(await backend.store.get(keys.plotPngKey), png, 'kept for the next time');
     }
   });
 });

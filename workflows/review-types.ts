@@ -171,6 +171,7 @@ export interface ReviewRecord {
   margin: number;
   /** Every feature, in schema order. */
   features: FeatureValue[];
+  /** Where the plot's PNG is kept: drawn from the SVG when first asked for (the review app does). */
   plotPngKey?: string;
   plotSvgKey?: string;
   /** The plot's plain-text description, for screen readers. */

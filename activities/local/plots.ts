@@ -1,8 +1,13 @@
-/** The waterfall plots reviewers look at, drawn into the object store beside the batch they explain. */
+/**
+ * The waterfall plots reviewers look at, drawn into the object store beside the batch they explain. A cycle writes
+ * each plot as SVG, which takes a few milliseconds; its PNG, several times dearer, is drawn from the SVG when it is
+ * first asked for and kept beside it.
+ */
 import { heartbeat } from '@temporalio/activity';
 import { InputError } from '../../domain/errors.js';
 import { row } from '../../domain/matrix.js';
 import { renderSvg, svgToPng } from '../../domain/render.js';
+import { ObjectNotFoundError, type ObjectStore } from '../../lib/object-store.js';
 import { FEATURE_NAMES } from '../../domain/schema.js';
 import { waterfallChart } from '../../domain/waterfall.js';
 import type { ReviewRecord } from '../../workflows/review-types.js';
@@ -29,17 +34,37 @@ export function createPlotActivities(context: LocalContext): Pick<ReviewActiviti
           },
           { topK, recordId: record.rowId },
         );
-        const svg = await renderSvg(chart);
         const plotSvgKey = `${folder}/${record.rowId}.svg`;
-        const plotPngKey = `${folder}/${record.rowId}.png`;
-        await store.put(plotSvgKey, svg);
-        await store.put(plotPngKey, svgToPng(svg));
-        drawn.push({ ...record, plotPngKey, plotSvgKey, plotDescription: chart.description });
+        await store.put(plotSvgKey, await renderSvg(chart));
+        drawn.push({
+          ...record,
+          plotPngKey: `${folder}/${record.rowId}.png`,
+          plotSvgKey,
+          plotDescription: chart.description,
+        });
         heartbeat({ plotted: drawn.length, records: records.length });
       }
       return drawn;
     },
   };
+}
+
+/**
+ * The PNG of a record's plot: the stored one, or else drawn from its SVG and stored. Throws ObjectNotFoundError when
+ * the record has no plot.
+ */
+export async function plotPng(
+  store: ObjectStore,
+  plot: { plotPngKey: string; plotSvgKey: string },
+): Promise<Uint8Array> {
+  try {
+    return await store.get(plot.plotPngKey);
+  } catch (error) {
+    if (!(error instanceof ObjectNotFoundError)) throw error;
+  }
+  const png = await svgToPng(new TextDecoder().decode(await store.get(plot.plotSvgKey)));
+  await store.put(plot.plotPngKey, png);
+  return png;
 }
 
 function shapInSchemaOrder(record: ReviewRecord): number[] {

@@ -1,6 +1,7 @@
 /** What pages load besides themselves: the app's style sheet and script, and the records' waterfall plots. */
 import { readFileSync } from 'node:fs';
 import { batchPrefix } from '../../activities/local/batch-objects.js';
+import { plotPng } from '../../activities/local/plots.js';
 import { checkObjectKey, ObjectNotFoundError } from '../../lib/object-store.js';
 import { signedIn, type RequestContext } from '../context.js';
 import { HttpError } from '../http.js';
@@ -29,8 +30,9 @@ export async function serveAsset(context: RequestContext): Promise<void> {
 }
 
 /**
- * A record's waterfall plot. The key comes from the task itself, never from the URL, and must be the plot of that
- * record in its batch's plot folder, so no other object of the store can be reached this way.
+ * A record's waterfall plot as PNG, drawn from its SVG on the first request. The keys come from the task itself,
+ * never from the URL, and must be the plot of that record in its batch's plot folder, so no other object of the
+ * store can be reached this way.
  */
 export async function servePlot(context: RequestContext): Promise<void> {
   const session = signedIn(context);
@@ -40,19 +42,19 @@ export async function servePlot(context: RequestContext): Promise<void> {
   const facts = await tasks.factsOf(context.params.taskId!);
   if (facts === undefined || !mayReview(session.reviewer.groups, facts.groups)) throw missing;
   const record = facts.records.find((candidate) => candidate.rowId === context.params.rowId);
-  const key = record?.plotPngKey;
-  if (record === undefined || key !== `${batchPrefix(facts.pipelineId, facts.batchId)}/plots/${record.rowId}.png`) {
-    throw missing;
-  }
+  const folder = `${batchPrefix(facts.pipelineId, facts.batchId)}/plots/${record?.rowId}`;
+  const { plotPngKey, plotSvgKey } = record ?? {};
+  if (plotPngKey !== `${folder}.png` || plotSvgKey !== `${folder}.svg`) throw missing;
   try {
-    checkObjectKey(key);
+    checkObjectKey(plotPngKey);
+    checkObjectKey(plotSvgKey);
   } catch {
     throw missing;
   }
 
   let body: Uint8Array;
   try {
-    body = await store.get(key);
+    body = await plotPng(store, { plotPngKey, plotSvgKey });
   } catch (error) {
     if (error instanceof ObjectNotFoundError) throw missing;
     throw error;
