@@ -108,12 +108,15 @@ export interface ReviewActivities {
   }): Promise<{ retrain: boolean; reason: string }>;
 
   /**
-   * Asks pipeline `pipelineId` for `count` more batches: signal-with-start of its `ReviewCycleWorkflow` (id
-   * `workflowIds.pipeline(pipelineId)`, on this activity's task queue) with `requestBatchesSignal`. When the
-   * pipeline is not running it starts, paced `on-request`, from batch 0 with `config`; when it is, the request
-   * adds to its state and `config` is not used.
+   * Asks pipeline `pipelineId` for `count` more batches: `requestBatchesSignal` to its `ReviewCycleWorkflow` (id
+   * `workflowIds.pipeline(pipelineId)`). When the pipeline is running, the request adds to its state and `config`
+   * is not used. When it is stopped, it first starts, paced `on-request` on this activity's task queue, with
+   * `config` but at the batch size it already takes, from its first batch not yet reviewed, so that no batch is
+   * reviewed twice; when it has taken the whole incoming stream, nothing starts and nothing is asked.
    */
   requestBatches(input: { pipelineId: string; config: PipelineConfig; count: number; by: string }): Promise<{
     workflowId: string;
+    /** Set when the pipeline has taken the whole incoming stream, so that no batch was asked for. */
+    streamEnded?: boolean;
   }>;
 }

@@ -3,9 +3,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ReviewActivities } from '../activities/interfaces.js';
 import { readBatchRows } from '../activities/local/batch-objects.js';
-import { readGroundTruth } from '../activities/local/ground-truth.js';
+import { latestManifest, manifestKey, readGroundTruth } from '../activities/local/ground-truth.js';
 import { decisionsFromOutput, type ReviewOutput } from '../activities/local/review-output.js';
+import { loadSplit } from '../domain/dataset.js';
 import { getJson } from '../lib/object-store.js';
+import { startPipeline } from '../lib/pipeline-client.js';
 import { getCycleStatusQuery, workflowIds } from '../workflows/definitions.js';
 import { HumanReviewWorkflow } from '../workflows/index.js';
 import { resolvePipelineConfig } from '../workflows/pipeline-config.js';
@@ -145,6 +147,70 @@ describe('the oracle reviewer and batch requests on a real Temporal server', () 
       } finally {
         await handle.terminate('test done');
       }
+    });
+  });
+
+  it('starts a stopped pipeline on request at its next batch and its own batch size: no record twice', async () => {
+    const pipelineId = uniqueId('p-resume');
+    const taskQueue = uniqueId('pipeline');
+    const workflowId = workflowIds.pipeline(pipelineId);
+    const review = { reviewer: 'oracle' as const };
+    await withStubWorker(env, taskQueue, activities, async () => {
+      const first = await startPipeline(env.client, {
+        pipelineId,
+        config: { batchSize: 12, review },
+        maxBatches: 1,
+        taskQueue,
+      });
+      assert.equal((await first.result()).stoppedBecause, 'max-batches');
+
+      // The request's configuration asks for another batch size, which the pipeline does not take.
+      const config = resolvePipelineConfig({ batchSize: 20, review });
+      const result = await run(activities.requestBatches, { pipelineId, config, count: 1, by: 'test' }, taskQueue);
+      assert.deepEqual(result, { workflowId });
+      const handle = env.client.workflow.getHandle(workflowId);
+      try {
+        const status = await eventually<CycleStatus>(async () => {
+          const current = await handle.query(getCycleStatusQuery);
+          return current.state.totals.batches === 1 && current.phase === 'WAITING_FOR_REQUEST' ? current : undefined;
+        }, 'the requested batch reviewed');
+        assert.equal(status.state.nextBatchIndex, 2);
+        assert.equal(status.state.totals.scored, 12);
+        assert.equal(status.state.groundTruthVersion, 'v0002');
+      } finally {
+        // A run that failed is closed already, and the failure above is the one to report.
+        await handle.terminate('test done').catch(() => undefined);
+      }
+    });
+
+    const manifest = await latestManifest(backend.store, pipelineId);
+    assert.deepEqual(
+      manifest?.parts.map((part) => part.batchId),
+      ['stream-0000', 'stream-0001'],
+    );
+    const { rows } = await readGroundTruth(backend.store, manifestKey(pipelineId, manifest.version));
+    const rowIds = rows.map((row) => row.row_id);
+    assert.equal(new Set(rowIds).size, rowIds.length, 'no record is in the ground truth twice');
+    const expected = [...backend.negatives(0, 12), ...backend.negatives(1, 12)].map((record) => record.rowId);
+    assert.deepEqual(rowIds, expected);
+  });
+
+  it('starts nothing on request when the pipeline has taken the whole stream, and says so', async () => {
+    const pipelineId = uniqueId('p-ended');
+    const taskQueue = uniqueId('pipeline');
+    const workflowId = workflowIds.pipeline(pipelineId);
+    const config = resolvePipelineConfig({ batchSize: 10, review: { reviewer: 'oracle' } });
+    const lastBatch = Math.ceil(loadSplit('stream').rowIds.length / config.batchSize) - 1;
+    await withStubWorker(env, taskQueue, activities, async () => {
+      const cursor = { nextBatchIndex: lastBatch };
+      const ended = await startPipeline(env.client, { pipelineId, config, cursor, maxBatches: 2, taskQueue });
+      assert.equal((await ended.result()).stoppedBecause, 'stream-ended');
+      const { runId } = await ended.describe();
+
+      const result = await run(activities.requestBatches, { pipelineId, config, count: 1, by: 'test' }, taskQueue);
+      assert.deepEqual(result, { workflowId, streamEnded: true });
+      const latest = await env.client.workflow.getHandle(workflowId).describe();
+      assert.deepEqual({ runId: latest.runId, status: latest.status.name }, { runId, status: 'COMPLETED' });
     });
   });
 });

@@ -1,39 +1,80 @@
 /** Requests for more batches of a pipeline, sent to its review cycle through the Temporal client. */
-import { activityInfo } from '@temporalio/activity';
+import { activityInfo, log } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import type { ObjectStore } from '../../lib/object-store.js';
+import { startPipeline } from '../../lib/pipeline-client.js';
+import {
+  describeExhausted,
+  describeSkipped,
+  findPipeline,
+  type PipelineHandle,
+  type PipelineStanding,
+} from '../../lib/pipeline-resume.js';
 import { requestBatchesSignal, workflowIds } from '../../workflows/definitions.js';
-import type { ReviewCycleWorkflow } from '../../workflows/review-cycle.js';
-import type { ReviewCycleInput } from '../../workflows/review-types.js';
+import type { PipelineConfig } from '../../workflows/review-types.js';
 import type { ReviewActivities } from '../interfaces.js';
+import { streamBatchId } from './batch-objects.js';
 import { requireClient, type LocalContext } from './context.js';
+
+type StoppedPipeline = Extract<PipelineStanding, { running: false }>;
 
 export function createPipelineRequestActivities(context: LocalContext): Pick<ReviewActivities, 'requestBatches'> {
   return {
     async requestBatches({ pipelineId, config, count, by }) {
       const client = requireClient(context, 'requestBatches');
-      const workflowId = workflowIds.pipeline(pipelineId);
-      const input: ReviewCycleInput = {
-        pipelineId,
-        config,
-        pace: 'on-request',
-        state: {
-          nextBatchIndex: 0,
-          totals: { batches: 0, scored: 0, sentForReview: 0, agreed: 0, overturned: 0, expired: 0 },
-          requestedBatches: 0,
-        },
-      };
+      const standing = await findPipeline(client, context.store, pipelineId);
+      if (!standing.running && standing.streamEnded) {
+        log.info(describeExhausted(pipelineId, standing.cursor.nextBatchIndex), { pipelineId, count, by });
+        return { workflowId: workflowIds.pipeline(pipelineId), streamEnded: true };
+      }
+
+      const handle = standing.running
+        ? standing.handle
+        : await startWhereItStopped(client, context.store, { pipelineId, config }, standing);
       // A retry after a delivered signal asks for the batches again: requests are counted, not deduplicated.
-      await client.workflow.signalWithStart<typeof ReviewCycleWorkflow, [{ count: number; by: string }]>(
-        'ReviewCycleWorkflow',
-        {
-          workflowId,
-          taskQueue: activityInfo().taskQueue,
-          args: [input],
-          signal: requestBatchesSignal,
-          signalArgs: [{ count, by }],
-          staticSummary: `Review pipeline ${pipelineId}: one batch per request`,
-        },
-      );
-      return { workflowId };
+      await handle.signal(requestBatchesSignal, { count, by });
+      return { workflowId: handle.workflowId };
     },
   };
+}
+
+/**
+ * Starts a stopped pipeline, paced `on-request`, at its first batch not yet reviewed and at the batch size it
+ * already takes, so that no batch is reviewed twice and the stream is cut into the same rows.
+ */
+async function startWhereItStopped(
+  client: Client,
+  store: ObjectStore,
+  { pipelineId, config }: { pipelineId: string; config: PipelineConfig },
+  { cursor, batchSize = config.batchSize, skipped }: StoppedPipeline,
+): Promise<PipelineHandle> {
+  if (batchSize !== config.batchSize) {
+    log.warn('The pipeline keeps its own batch size, not the one the request gave', {
+      pipelineId,
+      batchSize,
+      requestedBatchSize: config.batchSize,
+    });
+  }
+  for (const batchId of skipped) log.warn(describeSkipped(batchId), { pipelineId, batchId });
+  log.info('Starting the stopped pipeline where it stopped', {
+    pipelineId,
+    batchId: streamBatchId(cursor.nextBatchIndex),
+    batchSize,
+    groundTruthVersion: cursor.groundTruthVersion,
+  });
+
+  try {
+    return await startPipeline(client, {
+      pipelineId,
+      config: { ...config, batchSize },
+      pace: 'on-request',
+      taskQueue: activityInfo().taskQueue,
+      cursor,
+    });
+  } catch (error) {
+    // Another start (a user's, say) may have come in since the pipeline was found stopped: ask that run instead.
+    const now = await findPipeline(client, store, pipelineId);
+    if (now.running) return now.handle;
+    throw error;
+  }
 }
