@@ -12,6 +12,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExplanationKeys, ReviewActivities } from '../../activities/interfaces.js';
+import { streamBatchId } from '../../activities/local/batch-objects.js';
+import { latestManifest, manifestKey, readGroundTruth } from '../../activities/local/ground-truth.js';
 import { createLocalActivities } from '../../activities/local/index.js';
 import { streamBatch } from '../../domain/dataset.js';
 import { parseXGBoostModel, predictProbabilities } from '../../domain/xgboost-model.js';
@@ -119,6 +121,24 @@ export class LocalBackend {
       .map((rowId, r) => ({ rowId, trueLabel: rows.labels[r]!, probability: probabilities[r]! }))
       .filter(({ probability }) => probability < 0.5)
       .map(({ rowId, trueLabel }) => ({ rowId, trueLabel }));
+  }
+
+  /**
+   * Asserts that the pipeline's ground truth holds stream batches 0 to `batches` - 1, in order, and in them exactly
+   * the records each batch sends for review, none twice.
+   */
+  async assertGroundTruthOfFirstBatches(pipelineId: string, batchSize: number, batches: number): Promise<void> {
+    const manifest = await latestManifest(this.store, pipelineId);
+    const batchIds = Array.from({ length: batches }, (_, index) => streamBatchId(index));
+    assert.deepEqual(
+      manifest?.parts.map((part) => part.batchId),
+      batchIds,
+    );
+    const { rows } = await readGroundTruth(this.store, manifestKey(pipelineId, manifest.version));
+    const rowIds = rows.map((row) => row.row_id);
+    assert.equal(new Set(rowIds).size, rowIds.length, 'no record is in the ground truth twice');
+    const expected = batchIds.flatMap((_, index) => this.negatives(index, batchSize)).map((record) => record.rowId);
+    assert.deepEqual(rowIds, expected);
   }
 
   remove(): Promise<void> {
