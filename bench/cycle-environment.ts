@@ -20,7 +20,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { InputError } from '../domain/errors.js';
 import { freePort, startDevServer, type DevServer } from '../lib/dev-server.js';
 import { logger } from '../lib/logger.js';
-import { ModelRegistry } from '../lib/model-registry.js';
+import { ModelRegistry, type ModelVersion } from '../lib/model-registry.js';
 import { FileObjectStore } from '../lib/object-store.js';
 import { registerSearchAttributes } from '../lib/search-attributes.js';
 import { trainModel, type TrainingMetrics } from '../lib/training.js';
@@ -138,12 +138,13 @@ export async function benchModelJson(): Promise<string> {
 }
 
 /** Registers the benchmark model in the store and makes it `current`. */
-async function registerBenchModel(store: FileObjectStore): Promise<void> {
+export async function registerBenchModel(store: FileObjectStore): Promise<ModelVersion> {
   const { modelPath, metricsPath } = await benchModelFiles();
   const metrics = JSON.parse(await readFile(metricsPath, 'utf8')) as TrainingMetrics;
   const registry = new ModelRegistry(store);
-  const { version } = await registry.register({ model: await readFile(modelPath), metrics, reason: 'initial' });
-  await registry.setCurrent(version);
+  const registered = await registry.register({ model: await readFile(modelPath), metrics, reason: 'initial' });
+  await registry.setCurrent(registered.version);
+  return registered;
 }
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;

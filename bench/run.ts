@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { benchCycleOverhead, benchOpenTasks, benchStreamThroughput } from './cycle.js';
+import { benchFanOutMemory } from './fan-out-memory.js';
 import { ROOT } from './fixtures.js';
 import { benchKernelShap } from './kernel-shap.js';
 import { benchScoring } from './scoring.js';
@@ -16,6 +17,7 @@ const benchmarks: Record<string, () => Promise<BenchResult>> = {
   'cycle-overhead': benchCycleOverhead,
   'stream-throughput': benchStreamThroughput,
   'open-tasks': benchOpenTasks,
+  'fan-out-memory': benchFanOutMemory,
 };
 
 function format(value: string | number | boolean): string {

@@ -26,8 +26,14 @@ export function formatCsv(matrix: Matrix): string {
  * Every row must have one field per column; an empty field is a missing value (NaN).
  * @param file named in every error, so the user knows which input to fix
  * @param columns the expected column names (named in errors), or just their count; by default the first row's width
+ * @param rowsBefore the rows of the file that come before `text`, when it is a part of the file, for errors' row numbers
  */
-export function parseNumericCsv(text: string, file: string, columns?: readonly string[] | number): Matrix {
+export function parseNumericCsv(
+  text: string,
+  file: string,
+  columns?: readonly string[] | number,
+  rowsBefore = 0,
+): Matrix {
   const lines = text.split(/\r?\n/);
   while (lines.length > 0 && lines[lines.length - 1]!.trim() === '') lines.pop();
   if (lines.length === 0) throw new InputError('the file is empty', { file }, 'Give at least one row of numbers');
@@ -40,7 +46,7 @@ export function parseNumericCsv(text: string, file: string, columns?: readonly s
     if (fields.length !== cols) {
       throw new InputError(
         `expected ${cols} fields, found ${fields.length}`,
-        { file, row: r + 1 },
+        { file, row: rowsBefore + r + 1 },
         'Write one value per feature, in schema order, with no header and no label column',
       );
     }
@@ -51,7 +57,7 @@ export function parseNumericCsv(text: string, file: string, columns?: readonly s
         const name = names?.[c] ?? `column ${c + 1}`;
         throw new InputError(
           `'${field}' is not a number`,
-          { file, row: r + 1, field: name },
+          { file, row: rowsBefore + r + 1, field: name },
           'Encode categories with the code table and leave missing values empty',
         );
       }

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { link, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { once } from 'node:events';
+import { link, mkdir, open, readdir, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { InputError } from '../domain/errors.js';
 import { projectRoot } from './tools.js';
 
@@ -10,6 +12,9 @@ export interface ObjectInfo {
   size: number;
   lastModified: Date;
 }
+
+/** The content of an object: whole, or in pieces that never need to be in memory at once. */
+export type ObjectBody = Uint8Array | string | AsyncIterable<Uint8Array | string>;
 
 export interface PutOptions {
   /** Store only if no object has the key yet, else throw {@link ObjectExistsError} (S3's `If-None-Match: *`). */
@@ -21,9 +26,14 @@ export interface PutOptions {
  * reader sees the old object or the new one, never a part.
  */
 export interface ObjectStore {
-  put(key: string, body: Uint8Array | string, options?: PutOptions): Promise<void>;
+  put(key: string, body: ObjectBody, options?: PutOptions): Promise<void>;
   /** Throws {@link ObjectNotFoundError} when no object has the key. */
   get(key: string): Promise<Uint8Array>;
+  /**
+   * The bytes of an object in pieces, for objects too large to hold at once; stopping early is allowed. Throws
+   * {@link ObjectNotFoundError} when no object has the key.
+   */
+  getStream(key: string): Promise<AsyncIterable<Uint8Array>>;
   /** Undefined when no object has the key. */
   head(key: string): Promise<ObjectInfo | undefined>;
   /** The objects whose keys start with `prefix`, in S3's order (by the UTF-8 bytes of the key). */
@@ -96,6 +106,34 @@ export async function putJson(store: ObjectStore, key: string, value: unknown, o
   await store.put(key, `${JSON.stringify(value, null, 2)}\n`, options);
 }
 
+/**
+ * Writes an object from text that `produce` hands to `write` piece by piece, so the object may be larger than
+ * memory: `write` waits while the store catches up. The object is stored only if `produce` succeeds.
+ */
+export async function putWritten<T>(
+  store: ObjectStore,
+  key: string,
+  produce: (write: (text: string) => Promise<void>) => Promise<T>,
+): Promise<T> {
+  const body = new PassThrough();
+  const stored = store.put(key, body);
+  // A store that fails stops reading, so a write waiting for room must learn of the failure instead.
+  stored.catch(() => undefined);
+  const write = async (text: string) => {
+    if (!body.write(text)) await Promise.race([once(body, 'drain'), stored]);
+  };
+  try {
+    const result = await produce(write);
+    body.end();
+    await stored;
+    return result;
+  } catch (error) {
+    body.destroy(error instanceof Error ? error : new Error(String(error)));
+    await stored.catch(() => undefined);
+    throw error;
+  }
+}
+
 export async function exists(store: ObjectStore, key: string): Promise<boolean> {
   return (await store.head(key)) !== undefined;
 }
@@ -114,14 +152,14 @@ export const DEFAULT_OBJECTS_DIR = resolve(process.env.REVIEW_CYCLE_OBJECTS || j
 export class FileObjectStore implements ObjectStore {
   constructor(readonly root: string = DEFAULT_OBJECTS_DIR) {}
 
-  async put(key: string, body: Uint8Array | string, options: PutOptions = {}): Promise<void> {
+  async put(key: string, body: ObjectBody, options: PutOptions = {}): Promise<void> {
     const path = this.pathOf(key);
     const temporary = join(dirname(path), `.${randomUUID()}.tmp`);
     try {
       await mkdir(dirname(path), { recursive: true });
       const file = await open(temporary, 'wx');
       try {
-        await file.writeFile(body);
+        await writeBody(file, body);
         await file.sync();
       } finally {
         await file.close();
@@ -148,6 +186,19 @@ export class FileObjectStore implements ObjectStore {
       if (isMissing(error)) throw new ObjectNotFoundError(key);
       throw error;
     }
+  }
+
+  async getStream(key: string): Promise<AsyncIterable<Uint8Array>> {
+    const file = await open(this.pathOf(key), 'r').catch((error: unknown) => {
+      if (isMissing(error)) throw new ObjectNotFoundError(key);
+      throw error;
+    });
+    if (!(await file.stat()).isFile()) {
+      await file.close();
+      throw new ObjectNotFoundError(key);
+    }
+    // The stream closes the file when it ends or is stopped.
+    return file.createReadStream();
   }
 
   async head(key: string): Promise<ObjectInfo | undefined> {
@@ -197,6 +248,12 @@ export class FileObjectStore implements ObjectStore {
     }
     return keys;
   }
+}
+
+/** Writes a body whole or piece by piece; each `writeFile` goes on from where the last one stopped. */
+async function writeBody(file: FileHandle, body: ObjectBody): Promise<void> {
+  if (typeof body === 'string' || body instanceof Uint8Array) await file.writeFile(body);
+  else for await (const piece of body) await file.writeFile(piece);
 }
 
 function isMissing(error: unknown): boolean {

@@ -3,7 +3,9 @@ import { describe, it } from 'node:test';
 import { InputError } from '../domain/errors.js';
 import { matrixFromRows } from '../domain/matrix.js';
 import { FEATURE_NAMES } from '../domain/schema.js';
-import { computeBaseline } from '../domain/shap/baseline.js';
+import { loadAdultFile } from '../domain/dataset.js';
+import { computeBaseline, computeBaselineInPasses, featureKinds } from '../domain/shap/baseline.js';
+import { planChunks, sliceRows } from '../domain/shap/explain-rows.js';
 import { defaultNumSamples, parseClarifyConfig, type ShapConfig } from '../domain/shap/clarify-config.js';
 
 const FILE = 'analysis_config.json';
@@ -147,7 +149,7 @@ describe('Clarify analysis configuration', () => {
 });
 
 describe('computed baseline', () => {
-  it('takes the median of numeric features and the most frequent code of categorical ones, skipping missing', () => {
+  it('takes the median of numeric features and the most frequent code of categorical ones, skipping missing', async () => {
     const data = matrixFromRows(
       [
         [30, 2, Number.NaN],
@@ -161,5 +163,28 @@ describe('computed baseline', () => {
     const baseline = computeBaseline(data, ['numeric', 'categorical', 'numeric']);
     // Ages 20, 30, 35, 40: the mean of the two middle ones. Codes 1 and 2 tie: the smaller wins.
     assert.deepEqual(Array.from(baseline.data), [32.5, 1, Number.NaN]);
+    const inPasses = await computeBaselineInPasses(
+      async function* () {
+        yield data;
+      },
+      ['numeric', 'categorical', 'numeric'],
+    );
+    assert.deepEqual(Array.from(inPasses.data), [32.5, 1, Number.NaN]);
+  });
+
+  it('computes the same baseline in passes over pieces of the rows as over all of them at once', async () => {
+    const { features } = loadAdultFile('test');
+    const kinds = featureKinds(features.cols);
+    // An odd and an even count of rows, both with missing values.
+    for (const rows of [features.rows, features.rows - 1]) {
+      const data = sliceRows(features, { firstRow: 0, rows });
+      let passes = 0;
+      const inPieces = await computeBaselineInPasses(async function* () {
+        passes++;
+        for (const piece of planChunks(rows, 1234)) yield sliceRows(data, piece);
+      }, kinds);
+      assert.deepEqual(Array.from(inPieces.data), Array.from(computeBaseline(data, kinds).data), `${rows} rows`);
+      assert.equal(passes, 5);
+    }
   });
 });

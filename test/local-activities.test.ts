@@ -7,6 +7,7 @@ import { transformCsv } from '../domain/batch-transform.js';
 import { formatCsv } from '../domain/csv.js';
 import { loadSplit, streamBatch } from '../domain/dataset.js';
 import { describeRow } from '../domain/schema.js';
+import { computeBaseline, featureKinds } from '../domain/shap/baseline.js';
 import { parseXGBoostModel } from '../domain/xgboost-model.js';
 import { exists, getText } from '../lib/object-store.js';
 import type { ExplanationPolicy } from '../workflows/review-types.js';
@@ -113,24 +114,65 @@ describe('explanations in chunks', () => {
     });
   }
 
-  it('heartbeats as the rows of a chunk are explained', async () => {
+  it('explains every chunk against the baseline computed over the whole batch', async () => {
     const batch = (await runActivity(activities.prepareBatch, {
-      pipelineId: 'p-explain',
+      pipelineId: 'p-baseline',
+      batchIndex: 2,
+      batchSize: 30,
+    }))!;
+    const keys = await backend.explainInChunks(batch, kernel, [0, 7, 19]);
+    const baseline = computeBaseline(streamBatch(2, 30)!.features, featureKinds(14));
+    const analysis = JSON.parse(await getText(backend.store, keys.analysisKey));
+    assert.deepEqual(analysis.review_cycle.baseline, [Array.from(baseline.data, (v) => (Number.isNaN(v) ? null : v))]);
+    assert.equal(analysis.review_cycle.baseline_computed, true);
+  });
+
+  it('reads only the rows of its chunk, and names a bad row by its row in the batch', async () => {
+    const lines = formatCsv(streamBatch(0, 30)!.features).split('\n');
+    lines[24] = lines[24]!.replace(/^\d+/, 'forty');
+    const inputKey = 'custom/batches/bad-row/input.csv';
+    await backend.store.put(inputKey, lines.join('\n'));
+    const batch = { batchId: 'bad-row', batchIndex: 0, rows: 30, inputKey, rowsKey: 'custom/batches/bad-row/rows.csv' };
+    const explain = (start: number, end: number, rows = batch.rows) =>
+      runActivity(activities.explainChunk, {
+        batch: { ...batch, rows },
+        model: backend.model,
+        explanation: treeExplanation,
+        start,
+        end,
+      });
+
+    assert.match((await explain(0, 20)).partialKey, /chunks\/000000-000020\.json$/);
+    await assertFails(
+      explain(20, 30),
+      'InvalidActivityInput',
+      /input\.csv, row 25, field age: 'forty' is not a number/,
+    );
+    await assertFails(explain(25, 31), 'InvalidActivityInput', /rows 25 to 30 are out of range: there are 30 rows/);
+    await assertFails(explain(30, 40, 40), 'InvalidActivityInput', /holds fewer than the batch's 40 rows/);
+  });
+
+  it('heartbeats as the batch baseline is computed, once per batch, and as the rows of a chunk are explained', async () => {
+    const batch = (await runActivity(activities.prepareBatch, {
+      pipelineId: 'p-heartbeat',
       batchIndex: 0,
       batchSize: 30,
     }))!;
-    const env = activityEnvironment();
-    const beats: { rowsExplained: number; rows: number }[] = [];
-    env.on('heartbeat', (details: { rowsExplained: number; rows: number }) => beats.push(details));
-    await runActivity(
-      activities.explainChunk,
-      { batch, model: backend.model, explanation: kernel, start: 5, end: 30 },
-      env,
-    );
-    assert.deepEqual(
-      beats.map((beat) => beat.rowsExplained),
-      [10, 20, 25],
-    );
+    const heartbeats = async (start: number, end: number) => {
+      const env = activityEnvironment();
+      const beats: unknown[] = [];
+      env.on('heartbeat', (details: unknown) => beats.push(details));
+      const input = { batch, model: backend.model, explanation: kernel, start, end };
+      await runActivity(activities.explainChunk, input, env);
+      return beats;
+    };
+
+    // One pass counts the values, four more select the medians.
+    assert.deepEqual(await heartbeats(5, 30), [
+      ...[30, 60, 90, 120, 150].map((baselineRowsRead) => ({ baselineRowsRead })),
+      ...[10, 20, 25].map((rowsExplained) => ({ rowsExplained, rows: 25 })),
+    ]);
+    assert.deepEqual(await heartbeats(0, 5), [{ rowsExplained: 5, rows: 5 }]);
   });
 });
 

@@ -13,6 +13,7 @@ import {
   ObjectExistsError,
   ObjectNotFoundError,
   putJson,
+  putWritten,
 } from '../lib/object-store.js';
 
 let parent: string;
@@ -84,6 +85,43 @@ describe('FileObjectStore', () => {
     assert.deepEqual(await filesUnder(store.root), ['claim.json']);
   });
 
+  it('takes and gives objects in pieces, and keeps a written object only when its writer succeeds', async () => {
+    const line = (i: number) => `${i},é,${'x'.repeat(i % 50)}\n`;
+    const lines = Array.from({ length: 40_000 }, (_, i) => line(i));
+    await store.put(
+      'pieces/iterable.csv',
+      (async function* () {
+        for (const [i, text] of lines.entries()) yield i % 2 === 0 ? text : Buffer.from(text);
+      })(),
+    );
+    const pieces: Uint8Array[] = [];
+    for await (const piece of await store.getStream('pieces/iterable.csv')) pieces.push(piece);
+    assert.ok(pieces.length > 1, 'a large object arrives in more than one piece');
+    assert.equal(Buffer.concat(pieces).toString('utf8'), lines.join(''));
+
+    const result = await putWritten(store, 'pieces/written.csv', async (write) => {
+      for (const text of lines) await write(text);
+      return lines.length;
+    });
+    assert.equal(result, lines.length);
+    assert.equal(await getText(store, 'pieces/written.csv'), lines.join(''));
+
+    const failed = putWritten(store, 'pieces/failed.csv', async (write) => {
+      for (const text of lines) await write(text);
+      throw new Error('the writer gave up');
+    });
+    await assert.rejects(failed, /the writer gave up/);
+    assert.equal(await store.head('pieces/failed.csv'), undefined);
+    // A store that cannot take the object stops the writer, however much it still has to write.
+    const refused = putWritten(store, 'pieces/written.csv/inner.csv', async (write) => {
+      for (const text of lines) await write(text);
+    });
+    await assert.rejects(refused, /clashes with another key/);
+    assert.deepEqual(await filesUnder(store.root), ['pieces/iterable.csv', 'pieces/written.csv']);
+    await assert.rejects(store.getStream('pieces/failed.csv'), ObjectNotFoundError);
+    await assert.rejects(store.getStream('pieces'), ObjectNotFoundError, 'a folder is not an object');
+  });
+
   it('lists by string prefix, sorted as S3 sorts (by UTF-8 bytes)', async () => {
     const keys = ['models/v0002/model.json', 'models/v0001/model.json', 'models/v0001.json', 'models-old/x'];
     for (const key of [...keys, 'models/é.json', 'models/Z.json', 'other/y']) await store.put(key, key);
@@ -142,6 +180,7 @@ describe('FileObjectStore', () => {
       for (const attempt of [
         () => store.put(key, 'x'),
         () => store.get(key),
+        () => store.getStream(key),
         () => store.head(key),
         () => store.delete(key),
       ]) {

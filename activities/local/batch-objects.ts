@@ -7,6 +7,7 @@ import type { LabelledRows } from '../../domain/dataset.js';
 import { InputError } from '../../domain/errors.js';
 import type { Matrix } from '../../domain/matrix.js';
 import { FEATURE_NAMES } from '../../domain/schema.js';
+import { checkRowRange, type RowRange } from '../../domain/shap/explain-rows.js';
 import { getText, type ObjectStore } from '../../lib/object-store.js';
 import type { BatchRef } from '../../workflows/review-types.js';
 
@@ -46,6 +47,77 @@ export function formatRowsCsv(rows: Pick<LabelledRows, 'rowIds' | 'labels'>): st
 /** A batch's encoded features, one row per record, in schema order. */
 export async function readBatchFeatures(store: ObjectStore, batch: BatchRef): Promise<Matrix> {
   return parseNumericCsv(await getText(store, batch.inputKey), batch.inputKey, FEATURE_NAMES);
+}
+
+/**
+ * Some rows of a batch's encoded features, read as the stored input streams past, so that a chunk of a batch needs
+ * memory for its own rows whatever the size of the batch. A range outside the batch is an {@link InputError} naming
+ * `field`.
+ */
+export async function readBatchFeatureRange(
+  store: ObjectStore,
+  batch: BatchRef,
+  range: RowRange,
+  field: string,
+): Promise<Matrix> {
+  checkRowRange(range, batch.rows, field);
+  // One block holds the whole range; reading on to the end of the blocks checks that the batch has every row.
+  let features: Matrix | undefined;
+  for await (const block of batchFeatureBlocks(store, batch, range, range.rows)) features = block;
+  return features!;
+}
+
+/**
+ * The rows of a range of a batch's encoded features in blocks of up to `blockRows` rows, parsed as the stored input
+ * streams past: memory follows the block, not the batch.
+ */
+export async function* batchFeatureBlocks(
+  store: ObjectStore,
+  batch: BatchRef,
+  range: RowRange,
+  blockRows: number,
+): AsyncGenerator<Matrix> {
+  const end = range.firstRow + range.rows;
+  let next = range.firstRow;
+  for await (const text of lineBlocks(await store.getStream(batch.inputKey), range.firstRow, end, blockRows)) {
+    if (text.trim() === '') break;
+    const rows = parseNumericCsv(text, batch.inputKey, FEATURE_NAMES, next);
+    next += rows.rows;
+    yield rows;
+  }
+  if (next !== end) throw new InputError(`holds fewer than the batch's ${batch.rows} rows`, { file: batch.inputKey });
+}
+
+const NEWLINE = 0x0a;
+
+/**
+ * Lines `first` to `end - 1` (counted from 0) of a UTF-8 text that arrives in pieces, with their line breaks, in
+ * blocks of up to `blockLines` lines; fewer lines if the text ends first. Lines before the range are only counted,
+ * never decoded, and reading stops at the end of the range.
+ */
+async function* lineBlocks(
+  pieces: AsyncIterable<Uint8Array>,
+  first: number,
+  end: number,
+  blockLines: number,
+): AsyncGenerator<string> {
+  let kept: Uint8Array[] = [];
+  let line = 0;
+  for await (const piece of pieces) {
+    let from = 0;
+    while (line < end && from < piece.length) {
+      const lineEnd = piece.indexOf(NEWLINE, from);
+      const to = lineEnd === -1 ? piece.length : lineEnd + 1;
+      if (line >= first) kept.push(piece.subarray(from, to));
+      from = to;
+      if (lineEnd !== -1 && ++line > first && (line - first) % blockLines === 0) {
+        yield Buffer.concat(kept).toString('utf8');
+        kept = [];
+      }
+    }
+    if (line >= end) break;
+  }
+  if (kept.length > 0) yield Buffer.concat(kept).toString('utf8');
 }
 
 /** A batch's row ids and true labels, in row order. */

@@ -3,6 +3,7 @@ import { InputError } from '../errors.js';
 import { createMatrix, type Matrix } from '../matrix.js';
 import { FEATURE_NAMES, FEATURES, type FeatureSpec } from '../schema.js';
 import type { BaselineSpec } from './clarify-config.js';
+import { MEDIAN_PASSES, StreamingMedians } from './streaming-median.js';
 
 export type FeatureKind = FeatureSpec['kind'];
 
@@ -27,9 +28,50 @@ export function computeBaseline(data: Matrix, kinds: readonly FeatureKind[]): Ma
       const value = data.data[r * data.cols + c]!;
       if (!Number.isNaN(value)) column.push(value);
     }
-    baseline.data[c] = kinds[c] === 'categorical' ? mostFrequent(column) : median(column);
+    baseline.data[c] = kinds[c] === 'categorical' ? mostFrequent(countValues(column)) : median(column);
   }
   return baseline;
+}
+
+/**
+ * {@link computeBaseline}, bit for bit, over data too large to hold: `read()` gives every row again each time it is
+ * called, in pieces of any size, and is called 1 + {@link MEDIAN_PASSES} times. Memory stays that of a piece.
+ */
+export async function computeBaselineInPasses(
+  read: () => AsyncIterable<Matrix>,
+  kinds: readonly FeatureKind[],
+): Promise<Matrix> {
+  const present = kinds.map(() => 0);
+  const codes = kinds.map(() => new Map<number, number>());
+  for await (const rows of read()) {
+    forEachPresent(rows, (c, value) => {
+      present[c]!++;
+      if (kinds[c] === 'categorical') codes[c]!.set(value, (codes[c]!.get(value) ?? 0) + 1);
+    });
+  }
+
+  const medians = new Map<number, StreamingMedians>();
+  kinds.forEach((kind, c) => {
+    if (kind === 'numeric' && present[c]! > 0) medians.set(c, new StreamingMedians(1, present[c]!));
+  });
+  for (let pass = 0; pass < MEDIAN_PASSES && medians.size > 0; pass++) {
+    for await (const rows of read()) forEachPresent(rows, (c, value) => medians.get(c)?.add(0, value));
+    for (const median of medians.values()) median.endPass();
+  }
+
+  const baseline = createMatrix(1, kinds.length);
+  kinds.forEach((kind, c) => {
+    baseline.data[c] = kind === 'categorical' ? mostFrequent(codes[c]!) : (medians.get(c)?.medians()[0] ?? Number.NaN);
+  });
+  return baseline;
+}
+
+/** Calls `visit` with every value of `rows` that is not missing, and its column. */
+function forEachPresent(rows: Matrix, visit: (column: number, value: number) => void): void {
+  for (let i = 0; i < rows.data.length; i++) {
+    const value = rows.data[i]!;
+    if (!Number.isNaN(value)) visit(i % rows.cols, value);
+  }
 }
 
 function median(values: number[]): number {
@@ -39,9 +81,14 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-function mostFrequent(values: number[]): number {
+function countValues(values: readonly number[]): Map<number, number> {
   const counts = new Map<number, number>();
   for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
+  return counts;
+}
+
+/** The value counted most often, the smallest on a tie; NaN when nothing was counted. */
+function mostFrequent(counts: ReadonlyMap<number, number>): number {
   let best = Number.NaN;
   let bestCount = 0;
   for (const [value, count] of counts) {

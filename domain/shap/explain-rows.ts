@@ -59,18 +59,24 @@ export function planChunks(total: number, chunkRows: number): RowRange[] {
  * naming `field`, rows counted from 0.
  */
 export function sliceRows(features: Matrix, range: RowRange, field = 'rows'): Matrix {
+  checkRowRange(range, features.rows, field);
+  const { firstRow, rows } = range;
+  const cols = features.cols;
+  return { rows, cols, data: features.data.subarray(firstRow * cols, (firstRow + rows) * cols) };
+}
+
+/** Throws an {@link InputError} naming `field` unless the range lies within `total` rows, counted from 0. */
+export function checkRowRange(range: RowRange, total: number, field = 'rows'): void {
   const { firstRow, rows } = range;
   if (!Number.isInteger(firstRow) || !Number.isInteger(rows) || firstRow < 0 || rows < 1) {
     throw new InputError(`rows ${firstRow} to ${firstRow + rows - 1} are not a range of rows`, { field });
   }
-  if (firstRow + rows > features.rows) {
+  if (firstRow + rows > total) {
     const last = firstRow + rows - 1;
     throw new InputError(
-      `rows ${firstRow} to ${last} are out of range: there are ${features.rows} rows, 0 to ${features.rows - 1}`,
+      `rows ${firstRow} to ${last} are out of range: there are ${total} rows, 0 to ${total - 1}`,
       { field },
       'Count rows from 0',
     );
   }
-  const cols = features.cols;
-  return { rows, cols, data: features.data.subarray(firstRow * cols, (firstRow + rows) * cols) };
 }

@@ -66,7 +66,8 @@ export class StreamingMedians {
     for (let column = 0; column < medians.length; column++) {
       const lower = this.value(this.targets[column * 2]!);
       const upper = this.value(this.targets[column * 2 + 1]!);
-      medians[column] = (lower + upper) / 2;
+      // An odd count has one middle value, taken as it is: its double may overflow.
+      medians[column] = this.count % 2 === 1 ? lower : (lower + upper) / 2;
     }
     return medians;
   }
