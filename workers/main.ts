@@ -8,12 +8,13 @@ import { createTrainingActivities } from '../activities/training.js';
 import { ModelRegistry } from '../lib/model-registry.js';
 import { FileObjectStore, type ObjectStore } from '../lib/object-store.js';
 import { logger } from '../lib/logger.js';
+import { bundleWorkflowsApart } from '../lib/workflow-bundle.js';
 import { registerSearchAttributes } from '../lib/search-attributes.js';
 import { temporalTargetFromEnv } from '../lib/temporal-config.js';
 import { reviewCycleSearchAttributes, reviewCycleTaskQueue } from '../workflows/definitions.js';
 import { installRuntime } from './runtime.js';
 
-/** The module whose exports are the workflows a worker runs; the worker bundles it with webpack. */
+/** The module whose exports are the workflows a worker runs; webpack bundles it when the worker is created. */
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
 /** What {@link createWorker} needs. */
@@ -22,7 +23,7 @@ export interface ReviewCycleWorkerOptions {
   namespace: string;
   /** @default {@link reviewCycleTaskQueue} */
   taskQueue?: string;
-  /** A bundle made once with `bundleWorkflowCode`, to spare several workers the bundling. */
+  /** A bundle made once with `bundleWorkflowCode`, to spare several workers the bundling; else one is made apart. */
   workflowBundle?: WorkflowBundleOption;
   /** The client through which activities talk to workflows (the oracle reviewer, batch requests). */
   client?: Client;
@@ -48,16 +49,24 @@ export function localActivities(options: Pick<ReviewCycleWorkerOptions, 'client'
  */
 const MAX_CACHED_WORKFLOWS = 100;
 
+/**
+ * Workflow tasks a worker runs at once. A burst of new review tasks (a batch's tasks, a backlog after an outage)
+ * otherwise has the SDK's default of 40 activations in memory together, each replaying a workflow that fell out of
+ * the cache; a few keep both cores busy.
+ */
+const MAX_CONCURRENT_WORKFLOW_TASKS = 8;
+
 /** Creates a worker that runs every review-cycle workflow and activity; start it with `worker.run()`. */
 export async function createWorker(options: ReviewCycleWorkerOptions): Promise<Worker> {
-  const workflows = options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath };
+  const workflowBundle = options.workflowBundle ?? (await bundleWorkflowsApart(workflowsPath));
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue ?? reviewCycleTaskQueue,
     activities: localActivities(options),
     maxCachedWorkflows: MAX_CACHED_WORKFLOWS,
-    ...workflows,
+    maxConcurrentWorkflowTaskExecutions: MAX_CONCURRENT_WORKFLOW_TASKS,
+    workflowBundle,
   });
 }
 
