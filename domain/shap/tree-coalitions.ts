@@ -58,7 +58,8 @@ function treeGame(
   varying.forEach((feature, bit) => (bitOf[feature] = bit));
   const pairs: PairTables[] = [];
   for (let r = 0; r < baseline.rows; r++) {
-    pairs.push(pairTables(model, x, baseline.data.subarray(r * baseline.cols, (r + 1) * baseline.cols), bitOf));
+    const b = baseline.data.subarray(r * baseline.cols, (r + 1) * baseline.cols);
+    pairs.push(pairTables(model, x, b, bitOf, varying.length));
   }
 
   return (coalitions, out) => {
@@ -114,7 +115,14 @@ function pairMargins(
   }
 }
 
-function pairTables(model: XGBoostModel, x: ArrayLike<number>, b: ArrayLike<number>, bitOf: Int32Array): PairTables {
+/** @param varying how many features vary: the bits of a coalition mask */
+function pairTables(
+  model: XGBoostModel,
+  x: ArrayLike<number>,
+  b: ArrayLike<number>,
+  bitOf: Int32Array,
+  varying: number,
+): PairTables {
   let constant = model.baseMargin;
   const groups = new Map<number, Float64Array>();
   const walked: Tree[] = [];
@@ -140,16 +148,11 @@ function pairTables(model: XGBoostModel, x: ArrayLike<number>, b: ArrayLike<numb
     for (let l = 0; l < leaves.count; l++) {
       const fixed = compress(leaves.fixed[l]!, depends);
       const values = compress(leaves.values[l]!, depends);
-      const free = full & ~fixed;
-      const value = tree.weight * leaves.value[l]!;
-      for (let sub = free; ; sub = (sub - 1) & free) {
-        table[values | sub]! += value;
-        if (sub === 0) break;
-      }
+      addWhereAgreeing(table, values, full & ~fixed, tree.weight * leaves.value[l]!);
     }
   }
 
-  return { constant, walked, b, ...packBins(groups, bitOf) };
+  return { constant, walked, b, ...packBins(groups, varying) };
 }
 
 /** The leaves some coalition reaches, each with the mask bits its path fixed and their values (1: x's side). */
@@ -216,6 +219,14 @@ function reachLeaves(
   }
 }
 
+/** Adds `value` to `table[at | sub]` for every `sub` of the bits of `free`: each entry whatever those bits are. */
+function addWhereAgreeing(table: Float64Array, at: number, free: number, value: number): void {
+  for (let sub = free; ; sub = (sub - 1) & free) {
+    table[at + sub]! += value;
+    if (sub === 0) break;
+  }
+}
+
 /** The inverse of {@link compress}: the low bits of `packed` spread over the set positions of `depends`. */
 function expand(packed: number, depends: number): number {
   let mask = 0;
@@ -244,9 +255,8 @@ const BIN_BITS = 8;
  */
 function packBins(
   groups: Map<number, Float64Array>,
-  bitOf: Int32Array,
+  varying: number,
 ): Pick<PairTables, 'chunks' | 'width' | 'gather' | 'tables' | 'tableOffsets'> {
-  const varying = bitOf.reduce((count, bit) => (bit >= 0 ? count + 1 : count), 0);
   const width = Math.max(1, Math.min(8, varying));
   const chunks = Math.ceil(varying / width);
   const chunkSize = 1 << width;
@@ -271,14 +281,8 @@ function packBins(
     // A group's entry goes to every entry of the bin that agrees with it on the group's bits.
     for (const [depends, table] of bin.members) {
       const own = compress(depends, bin.depends);
-      const free = binFull & ~own;
       for (let entry = 0; entry < table.length; entry++) {
-        const at = offset + expand(entry, own);
-        const value = table[entry]!;
-        for (let sub = free; ; sub = (sub - 1) & free) {
-          tables[at + sub]! += value;
-          if (sub === 0) break;
-        }
+        addWhereAgreeing(tables, offset + expand(entry, own), binFull & ~own, table[entry]!);
       }
     }
     let position = 0;
