@@ -1,3 +1,5 @@
+import { batchPrefix, streamBatchId } from '../activities/local/batch-objects.js';
+import { plotKeys } from '../activities/local/plots.js';
 import { loadSplit } from '../domain/dataset.js';
 import { row } from '../domain/matrix.js';
 import { describeRow, LABEL_VALUES } from '../domain/schema.js';
@@ -23,7 +25,6 @@ export function reviewRecords(modelJson: string, count: number, threshold = 0.5)
     const rowId = stream.rowIds[r]!;
     const features = row(stream.features, r);
     const shap = row(explanation.values, r);
-    const plot = `pipelines/bench/batches/stream-${String(Math.floor(r / 100)).padStart(4, '0')}/plots/${rowId}`;
     records.push({
       rowId,
       rowNumber: r % 100,
@@ -34,8 +35,7 @@ export function reviewRecords(modelJson: string, count: number, threshold = 0.5)
       expectedValue: explanation.expectedValue,
       margin,
       features: describeRow(features).map((feature, c) => ({ ...feature, shap: shap[c]! })),
-      plotPngKey: `${plot}.png`,
-      plotSvgKey: `${plot}.svg`,
+      ...plotKeys(batchPrefix('bench', streamBatchId(Math.floor(r / 100))), rowId),
       plotDescription: waterfallDescription({ shap, expectedValue: explanation.expectedValue, features }),
     });
   }

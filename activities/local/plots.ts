@@ -7,7 +7,7 @@ import { heartbeat } from '@temporalio/activity';
 import { InputError } from '../../domain/errors.js';
 import { row } from '../../domain/matrix.js';
 import { renderSvg, svgToPng } from '../../domain/render.js';
-import { ObjectNotFoundError, type ObjectStore } from '../../lib/object-store.js';
+import { getText, ObjectNotFoundError, type ObjectStore } from '../../lib/object-store.js';
 import { FEATURE_NAMES } from '../../domain/schema.js';
 import { waterfallChart } from '../../domain/waterfall.js';
 import type { ReviewRecord } from '../../workflows/review-types.js';
@@ -20,7 +20,6 @@ export function createPlotActivities(context: LocalContext): Pick<ReviewActiviti
   return {
     async renderPlots({ batch, records, topK }) {
       const features = await readBatchFeatures(store, batch);
-      const folder = `${batchFolder(batch)}/plots`;
       const drawn: ReviewRecord[] = [];
       for (const record of records) {
         if (!(record.rowNumber >= 0 && record.rowNumber < features.rows)) {
@@ -34,14 +33,9 @@ export function createPlotActivities(context: LocalContext): Pick<ReviewActiviti
           },
           { topK, recordId: record.rowId },
         );
-        const plotSvgKey = `${folder}/${record.rowId}.svg`;
-        await store.put(plotSvgKey, await renderSvg(chart));
-        drawn.push({
-          ...record,
-          plotPngKey: `${folder}/${record.rowId}.png`,
-          plotSvgKey,
-          plotDescription: chart.description,
-        });
+        const keys = plotKeys(batchFolder(batch), record.rowId);
+        await store.put(keys.plotSvgKey, await renderSvg(chart));
+        drawn.push({ ...record, ...keys, plotDescription: chart.description });
         heartbeat({ plotted: drawn.length, records: records.length });
       }
       return drawn;
@@ -49,20 +43,28 @@ export function createPlotActivities(context: LocalContext): Pick<ReviewActiviti
   };
 }
 
+/** Where a record's plot is kept, as SVG and as PNG, in the folder of its batch. */
+export function plotKeys(batchFolder: string, rowId: string): PlotKeys {
+  const plot = `${batchFolder}/plots/${rowId}`;
+  return { plotSvgKey: `${plot}.svg`, plotPngKey: `${plot}.png` };
+}
+
+export interface PlotKeys {
+  plotSvgKey: string;
+  plotPngKey: string;
+}
+
 /**
  * The PNG of a record's plot: the stored one, or else drawn from its SVG and stored. Throws ObjectNotFoundError when
  * the record has no plot.
  */
-export async function plotPng(
-  store: ObjectStore,
-  plot: { plotPngKey: string; plotSvgKey: string },
-): Promise<Uint8Array> {
+export async function plotPng(store: ObjectStore, plot: PlotKeys): Promise<Uint8Array> {
   try {
     return await store.get(plot.plotPngKey);
   } catch (error) {
     if (!(error instanceof ObjectNotFoundError)) throw error;
   }
-  const png = await svgToPng(new TextDecoder().decode(await store.get(plot.plotSvgKey)));
+  const png = await svgToPng(await getText(store, plot.plotSvgKey));
   await store.put(plot.plotPngKey, png);
   return png;
 }

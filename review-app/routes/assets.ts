@@ -1,7 +1,7 @@
 /** What pages load besides themselves: the app's style sheet and script, and the records' waterfall plots. */
 import { readFileSync } from 'node:fs';
 import { batchPrefix } from '../../activities/local/batch-objects.js';
-import { plotPng } from '../../activities/local/plots.js';
+import { plotKeys, plotPng } from '../../activities/local/plots.js';
 import { checkObjectKey, ObjectNotFoundError } from '../../lib/object-store.js';
 import { signedIn, type RequestContext } from '../context.js';
 import { HttpError } from '../http.js';
@@ -42,19 +42,19 @@ export async function servePlot(context: RequestContext): Promise<void> {
   const facts = await tasks.factsOf(context.params.taskId!);
   if (facts === undefined || !mayReview(session.reviewer.groups, facts.groups)) throw missing;
   const record = facts.records.find((candidate) => candidate.rowId === context.params.rowId);
-  const folder = `${batchPrefix(facts.pipelineId, facts.batchId)}/plots/${record?.rowId}`;
-  const { plotPngKey, plotSvgKey } = record ?? {};
-  if (plotPngKey !== `${folder}.png` || plotSvgKey !== `${folder}.svg`) throw missing;
+  if (record === undefined) throw missing;
+  const keys = plotKeys(batchPrefix(facts.pipelineId, facts.batchId), record.rowId);
+  if (record.plotPngKey !== keys.plotPngKey || record.plotSvgKey !== keys.plotSvgKey) throw missing;
   try {
-    checkObjectKey(plotPngKey);
-    checkObjectKey(plotSvgKey);
+    checkObjectKey(keys.plotPngKey);
+    checkObjectKey(keys.plotSvgKey);
   } catch {
     throw missing;
   }
 
   let body: Uint8Array;
   try {
-    body = await plotPng(store, { plotPngKey, plotSvgKey });
+    body = await plotPng(store, keys);
   } catch (error) {
     if (error instanceof ObjectNotFoundError) throw missing;
     throw error;
