@@ -4,13 +4,7 @@
  * process or as separate `workers/main.ts` processes pointed at the same server and store.
  */
 import { Client, Connection } from '@temporalio/client';
-import {
-  bundleWorkflowCode,
-  DefaultLogger,
-  NativeConnection,
-  type Worker,
-  type WorkflowBundleWithSourceMap,
-} from '@temporalio/worker';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -24,7 +18,8 @@ import { ModelRegistry, type ModelVersion } from '../lib/model-registry.js';
 import { FileObjectStore } from '../lib/object-store.js';
 import { registerSearchAttributes } from '../lib/search-attributes.js';
 import { trainModel, type TrainingMetrics } from '../lib/training.js';
-import { createWorker, workflowsPath } from '../workers/main.js';
+import { sharedWorkflowBundle } from '../lib/workflow-bundle.js';
+import { createWorker } from '../workers/main.js';
 import { installRuntime } from '../workers/runtime.js';
 import { reviewCycleSearchAttributes, reviewCycleTaskQueue } from '../workflows/definitions.js';
 import { BENCH_DIR, ROOT } from './fixtures.js';
@@ -109,7 +104,7 @@ async function openEnvironment(address: string, objectsDir: string): Promise<Cyc
         namespace,
         client,
         store,
-        workflowBundle: await workflowBundle(),
+        workflowBundle: await sharedWorkflowBundle(),
       });
       return track(runInProcess(worker));
     },
@@ -145,14 +140,6 @@ export async function registerBenchModel(store: FileObjectStore): Promise<ModelV
   const registered = await registry.register({ model: await readFile(modelPath), metrics, reason: 'initial' });
   await registry.setCurrent(registered.version);
   return registered;
-}
-
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
-
-/** The workflow bundle, made once per benchmark process. */
-function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
-  return bundle;
 }
 
 function runInProcess(worker: Worker): RunningWorker {

@@ -1,8 +1,9 @@
 /**
- * The workflow bundle a worker runs, made by webpack in a short-lived child process. Bundling in the worker's own
- * process leaves it holding some 100 MB that webpack used once, for as long as the worker lives.
+ * The bundle of the workflow code that workers run. A long-lived worker has webpack make it in a short-lived child
+ * process: bundling in the worker's own process leaves it holding some 100 MB that webpack used once. Processes that
+ * run many workers for a while (tests, benchmarks) make it once in process and share it.
  */
-import { bundleWorkflowCode } from '@temporalio/worker';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,12 +13,35 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-/** Bundles the workflows module at `workflowsPath` in a child process and returns the bundle's code. */
-export async function bundleWorkflowsApart(workflowsPath: string): Promise<{ code: string }> {
+/** The module whose exports are the workflows a worker runs. */
+export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+// Webpack's progress stays quiet; its warnings and errors reach stderr.
+const ignore = (): void => {};
+const report = (message: string): void => console.error(message);
+const bundlerLogger = {
+  trace: ignore,
+  debug: ignore,
+  info: ignore,
+  warn: report,
+  error: report,
+  log: (level: string, message: string) => (level === 'WARN' || level === 'ERROR' ? report(message) : undefined),
+};
+
+let shared: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+/** The workflow bundle, made once in this process and shared by every worker it creates. */
+export function sharedWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  shared ??= bundleWorkflowCode({ workflowsPath, logger: bundlerLogger });
+  return shared;
+}
+
+/** Bundles the workflows in a child process and returns the bundle's code. */
+export async function bundleWorkflowsApart(): Promise<{ code: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'review-cycle-workflows-'));
   try {
     const codePath = join(dir, 'workflows.js');
-    const args = ['--import', import.meta.resolve('tsx'), fileURLToPath(import.meta.url), workflowsPath, codePath];
+    const args = ['--import', import.meta.resolve('tsx'), fileURLToPath(import.meta.url), codePath];
     await run(process.execPath, args, { maxBuffer: 16 << 20 });
     return { code: await readFile(codePath, 'utf8') };
   } finally {
@@ -25,17 +49,8 @@ export async function bundleWorkflowsApart(workflowsPath: string): Promise<{ cod
   }
 }
 
-/** The child: `node --import tsx lib/workflow-bundle.ts WORKFLOWS.ts OUT.js`. */
-async function bundleToFile(workflowsPath: string, codePath: string): Promise<void> {
-  const { code } = await bundleWorkflowCode({ workflowsPath, logger: quiet });
-  await writeFile(codePath, code);
-}
-
-const ignore = () => undefined;
-/** Webpack's progress stays quiet; its errors reach the parent through this process's stderr. */
-const quiet = { trace: ignore, debug: ignore, info: ignore, warn: ignore, log: ignore, error: console.error };
-
+// The child: `node --import tsx lib/workflow-bundle.ts OUT.js`.
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const [workflowsPath, codePath] = process.argv.slice(2);
-  await bundleToFile(workflowsPath!, codePath!);
+  const { code } = await bundleWorkflowCode({ workflowsPath, logger: bundlerLogger });
+  await writeFile(process.argv[2]!, code);
 }

@@ -15,7 +15,8 @@ import { projectRoot } from '../lib/tools.js';
 import { getCycleStatusQuery, getTaskViewQuery, reviewCycleTaskQueue, workflowIds } from '../workflows/definitions.js';
 import type { CycleStatus } from '../workflows/review-types.js';
 import { LocalBackend } from './helpers/local-backend.js';
-import { currentWorkflowBundle, withStubWorker } from './helpers/stub-worker.js';
+import { sharedWorkflowBundle } from '../lib/workflow-bundle.js';
+import { withStubWorker } from './helpers/stub-worker.js';
 import { startLocalEnvironment, uniqueId } from './helpers/temporal.js';
 import { eventually } from './helpers/eventually.js';
 
@@ -322,7 +323,7 @@ describe('the review-cycle CLI against a real Temporal server', () => {
     const history = historyFromJSON(JSON.parse(await readFile(out, 'utf8')));
     assert.ok((history.events ?? []).length > 10);
     await Worker.runReplayHistory(
-      { workflowBundle: await currentWorkflowBundle(), replayName: 'cli-export' },
+      { workflowBundle: await sharedWorkflowBundle(), replayName: 'cli-export' },
       history,
       workflowId,
     );

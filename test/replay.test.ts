@@ -5,7 +5,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { projectRoot } from '../lib/tools.js';
-import { currentWorkflowBundle } from './helpers/stub-worker.js';
+import { sharedWorkflowBundle } from '../lib/workflow-bundle.js';
 import './helpers/temporal.js';
 
 const historiesDir = join(projectRoot, 'test', 'histories');
@@ -27,7 +27,7 @@ describe('committed workflow histories', () => {
     assert.ok(histories.length >= 3, `found only ${histories.length} histories in ${historiesDir}`);
 
     const replayed: string[] = [];
-    const options = { workflowBundle: await currentWorkflowBundle(), replayName: 'committed-histories' };
+    const options = { workflowBundle: await sharedWorkflowBundle(), replayName: 'committed-histories' };
     for await (const result of Worker.runReplayHistories(options, histories)) {
       assert.equal(result.error, undefined, `${result.workflowId}: ${String(result.error)}`);
       replayed.push(result.workflowId);

@@ -22,7 +22,7 @@ import type { RecordDecision, ReviewRecord, TaskView } from '../workflows/review
 import { launchChromium } from './helpers/browser.js';
 import { LocalBackend, treeExplanation } from './helpers/local-backend.js';
 import { recordGroup, screenshot, signIn, tabTo, taskIdOf } from './helpers/review-pages.js';
-import { currentWorkflowBundle } from './helpers/stub-worker.js';
+import { sharedWorkflowBundle } from '../lib/workflow-bundle.js';
 import { startLocalEnvironment, uniqueId } from './helpers/temporal.js';
 import { eventually as eventuallyWithin } from './helpers/eventually.js';
 
@@ -50,7 +50,7 @@ before(async () => {
     namespace: env.namespace ?? 'default',
     taskQueue,
     activities: backend.activities,
-    workflowBundle: await currentWorkflowBundle(),
+    workflowBundle: await sharedWorkflowBundle(),
   });
   running = worker.run();
 

@@ -1,7 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { realpathSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import * as hostActivities from '../activities/index.js';
 import { createLocalActivities } from '../activities/local/index.js';
 import { createTrainingActivities } from '../activities/training.js';
@@ -13,9 +13,6 @@ import { registerSearchAttributes } from '../lib/search-attributes.js';
 import { temporalTargetFromEnv } from '../lib/temporal-config.js';
 import { reviewCycleSearchAttributes, reviewCycleTaskQueue } from '../workflows/definitions.js';
 import { installRuntime } from './runtime.js';
-
-/** The module whose exports are the workflows a worker runs; webpack bundles it when the worker is created. */
-export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
 /** What {@link createWorker} needs. */
 export interface ReviewCycleWorkerOptions {
@@ -58,7 +55,7 @@ const MAX_CONCURRENT_WORKFLOW_TASKS = 8;
 
 /** Creates a worker that runs every review-cycle workflow and activity; start it with `worker.run()`. */
 export async function createWorker(options: ReviewCycleWorkerOptions): Promise<Worker> {
-  const workflowBundle = options.workflowBundle ?? (await bundleWorkflowsApart(workflowsPath));
+  const workflowBundle = options.workflowBundle ?? (await bundleWorkflowsApart());
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,

@@ -1,11 +1,11 @@
 import type { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes.js';
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import { logger } from '../../lib/logger.js';
 import { temporalCli, temporalTestServer } from '../../lib/tools.js';
-import { createWorker, workflowsPath } from '../../workers/main.js';
+import { sharedWorkflowBundle } from '../../lib/workflow-bundle.js';
+import { createWorker } from '../../workers/main.js';
 import { installRuntime } from '../../workers/runtime.js';
 import { reviewCycleSearchAttributes } from '../../workflows/definitions.js';
 
@@ -44,14 +44,6 @@ export async function startTimeSkippingEnvironment(): Promise<TestWorkflowEnviro
   return env;
 }
 
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
-
-/** The workflow bundle, made once per test process and shared by every worker. */
-function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath });
-  return bundle;
-}
-
 /** Where a test worker connects: a test environment, or any connection and namespace. */
 export type WorkerTarget = Pick<TestWorkflowEnvironment, 'nativeConnection' | 'namespace'> & { client?: Client };
 
@@ -61,7 +53,7 @@ export async function withWorker<T>(target: WorkerTarget, taskQueue: string, fn:
     connection: target.nativeConnection,
     namespace: target.namespace ?? 'default',
     taskQueue,
-    workflowBundle: await workflowBundle(),
+    workflowBundle: await sharedWorkflowBundle(),
     client: target.client,
   });
   return worker.runUntil(fn);
