@@ -23,18 +23,19 @@ export type PipelineHandle = WorkflowHandle<typeof ReviewCycleWorkflow>;
 /** Where a new start of a stopped pipeline begins: what `startPipeline` takes as its cursor. */
 export type PipelineCursor = Pick<ReviewCycleState, 'nextBatchIndex' | 'groundTruthVersion'>;
 
-export type PipelineStanding =
-  | { running: true; handle: PipelineHandle }
-  | {
-      running: false;
-      cursor: PipelineCursor;
-      /** The last run stopped at the end of the incoming stream, and nothing has been taken since. */
-      streamEnded: boolean;
-      /** Rows a batch of this pipeline holds, once it has taken one: a new start must keep the size. */
-      batchSize?: number;
-      /** Batches left half reviewed by a run that was stopped in their middle; the cursor lies past them. */
-      skipped: string[];
-    };
+export type PipelineStanding = { running: true; handle: PipelineHandle } | StoppedPipeline;
+
+/** A pipeline with no run going on: where a new start begins, and what it must keep. */
+export interface StoppedPipeline {
+  running: false;
+  cursor: PipelineCursor;
+  /** The last run stopped at the end of the incoming stream, and nothing has been taken since. */
+  streamEnded: boolean;
+  /** Rows a batch of this pipeline holds, once it has taken one: a new start must keep the size. */
+  batchSize?: number;
+  /** Batches left half reviewed by a run that was stopped in their middle; the cursor lies past them. */
+  skipped: string[];
+}
 
 /**
  * Finds pipeline `pipelineId` on the server and in the object store. The next batch of a stopped pipeline is the

@@ -12,7 +12,7 @@ import {
   findPipeline,
   keptBatchSize,
   type PipelineHandle,
-  type PipelineStanding,
+  type StoppedPipeline,
 } from '../lib/pipeline-resume.js';
 import { getCycleStatusQuery } from '../workflows/definitions.js';
 import { TrainModelWorkflow } from '../workflows/index.js';
@@ -123,7 +123,7 @@ function attach(context: MainJobContext, options: MainJobOptions, handle: Pipeli
 async function start(
   context: MainJobContext,
   options: MainJobOptions,
-  standing: Extract<PipelineStanding, { running: false }>,
+  standing: StoppedPipeline,
 ): Promise<PipelineHandle> {
   const { pipelineId, reviewer, batches } = options;
   const requested =

@@ -8,15 +8,13 @@ import {
   describeSkipped,
   findPipeline,
   type PipelineHandle,
-  type PipelineStanding,
+  type StoppedPipeline,
 } from '../../lib/pipeline-resume.js';
 import { requestBatchesSignal, workflowIds } from '../../workflows/definitions.js';
 import type { PipelineConfig } from '../../workflows/review-types.js';
 import type { ReviewActivities } from '../interfaces.js';
 import { streamBatchId } from './batch-objects.js';
 import { requireClient, type LocalContext } from './context.js';
-
-type StoppedPipeline = Extract<PipelineStanding, { running: false }>;
 
 export function createPipelineRequestActivities(context: LocalContext): Pick<ReviewActivities, 'requestBatches'> {
   return {
